@@ -1,0 +1,41 @@
+"""Create demo accounts for local development. Refuses to run when DEBUG is off."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+
+DEMO_PASSWORD = "kkk-demo-2026"  # noqa: S105 - development-only demo login, DEBUG required
+
+# username, group name (None: superuser), description
+DEMO_USERS = [
+    ("admin", None, "Superuser (alles)"),
+    ("leitung", "Leitung", "Leitung: alle Fälle, Statistik, Export"),
+    ("beratung", "Beratung", "Beratung: Anfragen und eigene Fälle"),
+    ("beratung2", "Beratung", "Beratung: eine zweite Beraterin"),
+    ("redaktion", "Redaktion", "Redaktion: nur öffentliche Inhalte"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo logins (development only; refuses to run when DEBUG is off)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("create_demo_users is a development convenience: DEBUG is off.")
+        User = get_user_model()
+        lines = []
+        for username, group_name, description in DEMO_USERS:
+            user, _ = User.objects.get_or_create(username=username)
+            user.is_staff = True
+            user.is_superuser = group_name is None
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            if group_name:
+                group = Group.objects.filter(name=group_name).first()
+                if group is None:
+                    continue
+                user.groups.set([group])
+            lines.append(f"  {username:<10} / {DEMO_PASSWORD}   {description}")
+        self.stdout.write(self.style.SUCCESS("Demo logins for http://127.0.0.1:8000/admin/ :"))
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,328 @@
+"""Projects, their funders, the places and partners they worked with."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kkk_portal.enums import Bundesland, MunicipalityKind
+from kkk_portal.validators import image_validators
+
+
+class FocusArea(models.Model):
+    """One of the centre's fields of work."""
+
+    title = models.CharField(_("Titel"), max_length=200)
+    title_en = models.CharField(_("Titel (Englisch)"), max_length=200, blank=True)
+    slug = models.SlugField(_("Kurzname in der Adresse"), max_length=200, unique=True)
+    intro = models.TextField(_("Einleitung"), help_text=_("Ein bis zwei Sätze für Übersichten."))
+    intro_en = models.TextField(_("Einleitung (Englisch)"), blank=True)
+    body = models.TextField(_("Text"), blank=True)
+    body_en = models.TextField(_("Text (Englisch)"), blank=True)
+    order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+
+    class Meta:
+        ordering = ["order", "title"]
+        verbose_name = _("Arbeitsfeld")
+        verbose_name_plural = _("Arbeitsfelder")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("projects:focus_area", kwargs={"slug": self.slug})
+
+
+class Funder(models.Model):
+    class Kind(models.TextChoices):
+        EU = "eu", _("Europäische Union")
+        FEDERAL = "bund", _("Bund")
+        STATE = "land", _("Land")
+        FOUNDATION = "stiftung", _("Stiftung")
+        MUNICIPALITY = "kommune", _("Kommune")
+        OTHER = "sonstige", _("Sonstige")
+
+    name = models.CharField(_("Name"), max_length=255)
+    short_name = models.CharField(_("Kurzname"), max_length=50, blank=True)
+    slug = models.SlugField(_("Kurzname in der Adresse"), max_length=200, unique=True)
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, db_index=True)
+    logo = models.ImageField(
+        _("Logo"), upload_to="funders/", blank=True, validators=image_validators
+    )
+    url = models.URLField(_("Webseite"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Fördermittelgeber")
+        verbose_name_plural = _("Fördermittelgeber")
+
+    def __str__(self):
+        return f"{self.name} ({self.short_name})" if self.short_name else self.name
+
+
+class Municipality(models.Model):
+    name = models.CharField(_("Name"), max_length=200)
+    slug = models.SlugField(_("Kurzname in der Adresse"), max_length=200, unique=True)
+    kind = models.CharField(
+        _("Art"), max_length=20, choices=MunicipalityKind.choices, default=MunicipalityKind.STADT
+    )
+    state = models.CharField(_("Bundesland"), max_length=2, choices=Bundesland.choices)
+    ags = models.CharField(
+        _("Amtlicher Gemeindeschlüssel"),
+        max_length=8,
+        blank=True,
+        help_text=_("Acht Ziffern (AGS), falls bekannt."),
+    )
+    district = models.ForeignKey(
+        "self",
+        verbose_name=_("Landkreis"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        limit_choices_to={"kind": MunicipalityKind.LANDKREIS},
+    )
+    latitude = models.DecimalField(
+        _("Breitengrad"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("Längengrad"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["state", "name"]
+        verbose_name = _("Kommune")
+        verbose_name_plural = _("Kommunen")
+        indexes = [models.Index(fields=["state", "name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="municipality_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="municipality_longitude_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_state_display()})"
+
+    def get_absolute_url(self):
+        return reverse("projects:municipality", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.ags and not (self.ags.isdigit() and len(self.ags) == 8):
+            raise ValidationError({"ags": _("Der Gemeindeschlüssel besteht aus acht Ziffern.")})
+        if self.district_id and self.district_id == self.pk:
+            raise ValidationError(
+                {"district": _("Eine Kommune kann nicht ihr eigener Kreis sein.")}
+            )
+
+
+class Partner(models.Model):
+    name = models.CharField(_("Name"), max_length=255)
+    slug = models.SlugField(_("Kurzname in der Adresse"), max_length=200, unique=True)
+    url = models.URLField(_("Webseite"), blank=True)
+    description = models.TextField(_("Beschreibung"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Partnerorganisation")
+        verbose_name_plural = _("Partnerorganisationen")
+
+    def __str__(self):
+        return self.name
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNED = "geplant", _("geplant")
+    RUNNING = "laufend", _("laufend")
+    COMPLETED = "abgeschlossen", _("abgeschlossen")
+
+
+class ProjectQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def planned(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(start_date__gt=on)
+
+    def running(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=on), start_date__lte=on)
+
+    def completed(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(end_date__lt=on)
+
+    def with_status(self, status, on=None):
+        return {
+            ProjectStatus.PLANNED: self.planned,
+            ProjectStatus.RUNNING: self.running,
+            ProjectStatus.COMPLETED: self.completed,
+        }[ProjectStatus(status)](on=on)
+
+    def active_in_year(self, year):
+        """Projects that ran for at least one day in `year`."""
+        return self.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=datetime.date(year, 1, 1)),
+            start_date__lte=datetime.date(year, 12, 31),
+        )
+
+    def in_state(self, state):
+        return self.filter(Q(municipalities__state=state) | Q(extra_states__state=state)).distinct()
+
+
+class Project(models.Model):
+    title = models.CharField(_("Titel"), max_length=255)
+    title_en = models.CharField(_("Titel (Englisch)"), max_length=255, blank=True)
+    slug = models.SlugField(_("Kurzname in der Adresse"), max_length=200, unique=True)
+    summary = models.TextField(
+        _("Kurzbeschreibung"), max_length=600, help_text=_("Für Listen und Vorschauen.")
+    )
+    summary_en = models.TextField(_("Kurzbeschreibung (Englisch)"), max_length=600, blank=True)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    description_en = models.TextField(_("Beschreibung (Englisch)"), blank=True)
+    start_date = models.DateField(_("Beginn"), db_index=True)
+    end_date = models.DateField(
+        _("Ende"), null=True, blank=True, db_index=True, help_text=_("Leer bei offenem Ende.")
+    )
+    focus_areas = models.ManyToManyField(
+        FocusArea, verbose_name=_("Arbeitsfelder"), blank=True, related_name="projects"
+    )
+    funders = models.ManyToManyField(
+        Funder,
+        through="Funding",
+        verbose_name=_("Fördermittelgeber"),
+        blank=True,
+        related_name="projects",
+    )
+    municipalities = models.ManyToManyField(
+        Municipality, verbose_name=_("Kommunen"), blank=True, related_name="projects"
+    )
+    partners = models.ManyToManyField(
+        Partner, verbose_name=_("Partnerorganisationen"), blank=True, related_name="projects"
+    )
+    commissioned_by = models.ForeignKey(
+        Partner,
+        verbose_name=_("Auftraggeber"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commissioned_projects",
+    )
+    image = models.ImageField(
+        _("Bild"), upload_to="projects/", blank=True, validators=image_validators
+    )
+    image_alt = models.CharField(_("Bildbeschreibung (Alternativtext)"), max_length=255, blank=True)
+    is_published = models.BooleanField(_("veröffentlicht"), default=True, db_index=True)
+    created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[focus_areas, municipalities, partners])
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "title"]
+        verbose_name = _("Projekt")
+        verbose_name_plural = _("Projekte")
+        indexes = [models.Index(fields=["is_published", "-start_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="project_end_not_before_start",
+                violation_error_message=_("Das Ende darf nicht vor dem Beginn liegen."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("Das Ende darf nicht vor dem Beginn liegen.")})
+
+    def status_on(self, day):
+        if self.start_date > day:
+            return ProjectStatus.PLANNED
+        if self.end_date is not None and self.end_date < day:
+            return ProjectStatus.COMPLETED
+        return ProjectStatus.RUNNING
+
+    @property
+    def status(self):
+        """Derived from the dates and today; never stored."""
+        return self.status_on(timezone.localdate())
+
+    @property
+    def years(self):
+        last = (self.end_date or timezone.localdate()).year
+        return list(range(self.start_date.year, max(last, self.start_date.year) + 1))
+
+
+class ProjectState(models.Model):
+    """A Bundesland a project worked in without a named municipality."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="extra_states", verbose_name=_("Projekt")
+    )
+    state = models.CharField(_("Bundesland"), max_length=2, choices=Bundesland.choices)
+
+    class Meta:
+        ordering = ["state"]
+        verbose_name = _("Bundesland ohne benannte Kommune")
+        verbose_name_plural = _("Bundesländer ohne benannte Kommune")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "state"], name="unique_project_state"),
+        ]
+
+    def __str__(self):
+        return self.get_state_display()
+
+
+class Funding(models.Model):
+    """A funding line: who funds a project, through which programme, with which notice."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="fundings", verbose_name=_("Projekt")
+    )
+    funder = models.ForeignKey(
+        Funder, on_delete=models.PROTECT, related_name="fundings", verbose_name=_("Geldgeber")
+    )
+    programme = models.CharField(
+        _("Förderprogramm"),
+        max_length=255,
+        blank=True,
+        help_text=_("z. B. Bundesprogramm „Demokratie leben!“"),
+    )
+    notice = models.TextField(
+        _("Förderhinweis"),
+        blank=True,
+        help_text=_("Der Hinweis, den der Geldgeber auf der Projektseite verlangt."),
+    )
+    order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("Förderung")
+        verbose_name_plural = _("Förderungen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "funder", "programme"], name="unique_funding_line"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.funder} – {self.programme}" if self.programme else str(self.funder)

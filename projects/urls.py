@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("projekte/", views.ProjectListView.as_view(), name="index"),
+    path("projekte/<slug:slug>/", views.ProjectDetailView.as_view(), name="detail"),
+    path("arbeitsfelder/<slug:slug>/", views.FocusAreaDetailView.as_view(), name="focus_area"),
+]

@@ -1,0 +1,43 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Event, NewsPost, Publication, Speaker
+
+
+@admin.register(Publication)
+class PublicationAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "date", "is_published"]
+    list_filter = ["kind", "is_published", "focus_areas"]
+    date_hierarchy = "date"
+    prepopulated_fields = {"slug": ["title"]}
+    search_fields = ["title", "authors", "abstract"]
+    autocomplete_fields = ["projects"]
+    filter_horizontal = ["focus_areas"]
+
+
+@admin.register(NewsPost)
+class NewsPostAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "published_at", "is_published"]
+    list_filter = ["is_published"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    search_fields = ["title", "teaser", "body"]
+    autocomplete_fields = ["projects"]
+    filter_horizontal = ["focus_areas"]
+
+
+class SpeakerInline(admin.TabularInline):
+    model = Speaker
+    extra = 1
+
+
+@admin.register(Event)
+class EventAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "start", "end", "is_online", "is_published"]
+    list_filter = ["is_online", "is_free", "is_published"]
+    date_hierarchy = "start"
+    prepopulated_fields = {"slug": ["title"]}
+    search_fields = ["title", "teaser", "description", "speakers__name"]
+    autocomplete_fields = ["projects"]
+    filter_horizontal = ["focus_areas"]
+    inlines = [SpeakerInline]

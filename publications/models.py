@@ -1,0 +1,191 @@
+"""What the centre publishes: publications, news and events."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kkk_portal.validators import document_validators, image_validators
+from projects.models import FocusArea, Project
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class Publication(models.Model):
+    class Kind(models.TextChoices):
+        BROCHURE = "broschuere", _("Broschüre")
+        REPORT = "bericht", _("Bericht")
+        ARTICLE = "artikel", _("Artikel")
+        DOCUMENTATION = "dokumentation", _("Dokumentation")
+        GUIDE = "handreichung", _("Handreichung")
+        OTHER = "sonstige", _("Sonstige")
+
+    title = models.CharField(_("Titel"), max_length=255)
+    title_en = models.CharField(_("Titel (Englisch)"), max_length=255, blank=True)
+    slug = models.SlugField(_("Kurzname in der Adresse"), max_length=200, unique=True)
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, db_index=True)
+    date = models.DateField(_("Erscheinungsdatum"), db_index=True)
+    authors = models.CharField(_("Autor*innen"), max_length=500, blank=True)
+    abstract = models.TextField(_("Zusammenfassung"))
+    abstract_en = models.TextField(_("Zusammenfassung (Englisch)"), blank=True)
+    file = models.FileField(
+        _("Datei"), upload_to="publications/", blank=True, validators=document_validators
+    )
+    cover = models.ImageField(
+        _("Titelbild"), upload_to="publications/covers/", blank=True, validators=image_validators
+    )
+    cover_alt = models.CharField(_("Bildbeschreibung (Alternativtext)"), max_length=255, blank=True)
+    projects = models.ManyToManyField(
+        Project, verbose_name=_("Projekte"), blank=True, related_name="publications"
+    )
+    focus_areas = models.ManyToManyField(
+        FocusArea, verbose_name=_("Arbeitsfelder"), blank=True, related_name="publications"
+    )
+    is_published = models.BooleanField(_("veröffentlicht"), default=True, db_index=True)
+
+    history = HistoricalRecords()
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "title"]
+        verbose_name = _("Publikation")
+        verbose_name_plural = _("Publikationen")
+        indexes = [models.Index(fields=["is_published", "-date"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("publications:detail", kwargs={"slug": self.slug})
+
+
+class NewsPost(models.Model):
+    title = models.CharField(_("Titel"), max_length=255)
+    title_en = models.CharField(_("Titel (Englisch)"), max_length=255, blank=True)
+    slug = models.SlugField(_("Kurzname in der Adresse"), max_length=200, unique=True)
+    published_at = models.DateTimeField(_("Veröffentlicht am"), default=timezone.now, db_index=True)
+    teaser = models.TextField(_("Anreißer"), max_length=500)
+    teaser_en = models.TextField(_("Anreißer (Englisch)"), max_length=500, blank=True)
+    body = models.TextField(_("Text"))
+    body_en = models.TextField(_("Text (Englisch)"), blank=True)
+    image = models.ImageField(_("Bild"), upload_to="news/", blank=True, validators=image_validators)
+    image_alt = models.CharField(_("Bildbeschreibung (Alternativtext)"), max_length=255, blank=True)
+    projects = models.ManyToManyField(
+        Project, verbose_name=_("Projekte"), blank=True, related_name="news"
+    )
+    focus_areas = models.ManyToManyField(
+        FocusArea, verbose_name=_("Arbeitsfelder"), blank=True, related_name="news"
+    )
+    is_published = models.BooleanField(_("veröffentlicht"), default=True, db_index=True)
+
+    history = HistoricalRecords()
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at"]
+        verbose_name = _("Neuigkeit")
+        verbose_name_plural = _("Neuigkeiten")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("publications:news_detail", kwargs={"slug": self.slug})
+
+
+class EventQuerySet(PublishedQuerySet):
+    def upcoming(self, now=None):
+        return self.filter(end__gte=now or timezone.now()).order_by("start")
+
+    def past(self, now=None):
+        return self.filter(end__lt=now or timezone.now()).order_by("-start")
+
+
+class Event(models.Model):
+    title = models.CharField(_("Titel"), max_length=255)
+    title_en = models.CharField(_("Titel (Englisch)"), max_length=255, blank=True)
+    slug = models.SlugField(_("Kurzname in der Adresse"), max_length=200, unique=True)
+    start = models.DateTimeField(_("Beginn"), db_index=True)
+    end = models.DateTimeField(_("Ende"), db_index=True)
+    organiser = models.CharField(_("Veranstalter"), max_length=255, blank=True)
+    teaser = models.TextField(_("Anreißer"), max_length=500)
+    teaser_en = models.TextField(_("Anreißer (Englisch)"), max_length=500, blank=True)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    description_en = models.TextField(_("Beschreibung (Englisch)"), blank=True)
+    is_online = models.BooleanField(_("online"), default=False)
+    venue = models.CharField(_("Veranstaltungsort"), max_length=255, blank=True)
+    address = models.CharField(_("Adresse"), max_length=255, blank=True)
+    is_free = models.BooleanField(_("kostenfrei"), default=True)
+    cost = models.CharField(
+        _("Kosten"), max_length=255, blank=True, help_text=_("Nur wenn nicht kostenfrei.")
+    )
+    registration_info = models.TextField(_("Anmeldung"), blank=True)
+    registration_url = models.URLField(_("Anmeldelink"), blank=True)
+    projects = models.ManyToManyField(
+        Project, verbose_name=_("Projekte"), blank=True, related_name="events"
+    )
+    focus_areas = models.ManyToManyField(
+        FocusArea, verbose_name=_("Arbeitsfelder"), blank=True, related_name="events"
+    )
+    is_published = models.BooleanField(_("veröffentlicht"), default=True, db_index=True)
+
+    history = HistoricalRecords()
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start"]
+        verbose_name = _("Veranstaltung")
+        verbose_name_plural = _("Veranstaltungen")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")),
+                name="event_end_not_before_start",
+                violation_error_message=_("Das Ende darf nicht vor dem Beginn liegen."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("publications:event_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = _("Das Ende darf nicht vor dem Beginn liegen.")
+        if not self.is_online and not self.venue:
+            errors["venue"] = _(
+                "Bitte einen Ort angeben oder die Veranstaltung als online markieren."
+            )
+        if not self.is_free and not self.cost:
+            errors["cost"] = _("Bitte die Kosten angeben oder „kostenfrei“ wählen.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Speaker(models.Model):
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="speakers", verbose_name=_("Veranstaltung")
+    )
+    name = models.CharField(_("Name"), max_length=200)
+    role = models.CharField(_("Funktion"), max_length=255, blank=True)
+    organisation = models.CharField(_("Organisation"), max_length=255, blank=True)
+    order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("Referent*in")
+        verbose_name_plural = _("Referent*innen")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="unique_speaker_per_event"),
+        ]
+
+    def __str__(self):
+        return self.name
