@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("", include("publications.urls")),
     path("", include("team.urls")),
     path("", include("counselling.urls")),
+    path("admin/leitung/", include("counselling.leadership_urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

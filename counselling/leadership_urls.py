@@ -1,0 +1,5 @@
+"""Leadership pages inside the admin (dashboard, exports, funder report)."""
+
+app_name = "leadership"
+
+urlpatterns = []
