@@ -1,0 +1,122 @@
+"""Benchmark the portal on large synthetic data.
+
+    make bench                      # SQLite file in /tmp
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/kkk_bench make bench
+
+Builds a throwaway database (10,000 projects, 100,000 cases by default), then
+requests each page through Django's full request stack (test client, DEBUG
+off) and reports median and 95th-percentile time, SQL queries per request and
+the process's peak memory. Timings are measured here, never asserted in tests.
+"""
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--projects", type=int, default=10_000)
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+
+    os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/kkk-bench.sqlite3")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "kkk_portal.settings.test"
+    if os.environ["DATABASE_URL"].startswith("sqlite:///"):
+        Path(os.environ["DATABASE_URL"].removeprefix("sqlite:///")).unlink(missing_ok=True)
+
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    started = time.monotonic()
+    call_command("migrate", verbosity=0)
+    call_command("load_content", verbosity=0)
+    call_command(
+        "generate_synthetic",
+        projects=args.projects,
+        cases=args.cases,
+        municipalities=2000,
+        publications=2000,
+        news=2000,
+        events=2000,
+        requests=10_000,
+        activities_per_case=1,
+        verbosity=0,
+    )
+    print(f"data ready in {time.monotonic() - started:.1f} s ({connection.vendor})")
+
+    admin = get_user_model().objects.create_superuser("bench", "bench@example.org", "bench-pw")
+    client = Client()
+    client.force_login(admin)
+    urls = [
+        "/",
+        "/projekte/",
+        "/projekte/?page=400",
+        "/projekte/?state=ST&year=2019",
+        "/projekte/?q=Kommune",
+        "/kommunen/",
+        "/publikationen/",
+        "/aktuelles/",
+        "/veranstaltungen/archiv/",
+        "/team/",
+        "/suche/?q=Konflikt",
+        "/sitemap.xml",
+        "/veranstaltungen/kalender.ics",
+        "/admin/counselling/case/",
+        "/admin/counselling/counsellingrequest/",
+        "/admin/leitung/",
+    ]
+    print(f"{'URL':45} {'status':>6} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    for url in urls:
+        timings = []
+        status = None
+        for _ in range(args.repeat):
+            reset_queries()
+            with CaptureQueriesContext(connection) as queries:
+                t0 = time.perf_counter()
+                response = client.get(url)
+                if response.streaming:
+                    b"".join(response.streaming_content)
+                timings.append((time.perf_counter() - t0) * 1000)
+            status = response.status_code
+        timings.sort()
+        p95 = timings[int(len(timings) * 0.95) - 1]
+        print(
+            f"{url:45} {status:>6} {statistics.median(timings):>10.1f} {p95:>8.1f} "
+            f"{len(queries):>8}"
+        )
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    response = client.get("/admin/leitung/export/faelle.csv")
+    size = 0
+    if response.streaming:
+        for chunk in response.streaming_content:
+            size += len(chunk)
+    else:
+        size = len(response.content)
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        f"CSV export of {args.cases} cases: status {response.status_code}, "
+        f"{size / 1e6:.1f} MB in {time.perf_counter() - t0:.1f} s, "
+        f"peak RSS grew by {(after - before) / 1024:.0f} MB"
+    )
+    print(f"peak RSS of the benchmark process: {after / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
