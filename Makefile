@@ -6,9 +6,10 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint format messages migrations-check venv browser content bench clean
+.PHONY: run test lint format messages compile-messages migrations-check venv browser content bench clean
 
 $(BIN)/activate:
+	@./.ci/ensure-apt python3-venv $(PYTHON) -c "import ensurepip, venv"
 	$(PYTHON) -m venv $(VENV)
 
 # Reinstall whenever the dependency list or the pinned versions change.
@@ -19,18 +20,23 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml requirements/constraints.txt
 
 venv: $(VENV)/.installed
 
-run: venv
-	$(MANAGE) compilemessages --ignore=.venv -v 0
+# Compiled catalogues are committed too; rebuild them when gettext is there.
+compile-messages: venv
+	@./.ci/ensure-apt gettext msgfmt --version || true
+	@if command -v msgfmt >/dev/null 2>&1; then $(MANAGE) compilemessages --ignore=.venv -v 0; \
+	else echo "gettext (msgfmt) not installed: using the committed .mo files"; fi
+
+run: venv compile-messages
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_content
 	$(MANAGE) create_demo_users
 	$(MANAGE) runserver 127.0.0.1:8000
 
+# Debian's Chromium for the browser tests (Playwright's own download does not work offline).
 browser:
-	@./.ci/ensure-chromium
+	@./.ci/ensure-apt chromium test -x $(CHROMIUM)
 
-test: venv browser
-	$(MANAGE) compilemessages --ignore=.venv -v 0
+test: venv browser compile-messages
 	DJANGO_SETTINGS_MODULE=kkk_portal.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
