@@ -10,17 +10,17 @@ from projects.models import Municipality, Project
 @pytest.mark.django_db
 def test_generate_synthetic_creates_the_requested_rows_and_clears_them(centre_content):
     real_projects = Project.objects.count()
-    args = dict(
-        projects=30,
-        municipalities=10,
-        publications=5,
-        news=5,
-        events=5,
-        requests=7,
-        cases=40,
-        activities_per_case=2,
-        verbosity=0,
-    )
+    args = {
+        "projects": 30,
+        "municipalities": 10,
+        "publications": 5,
+        "news": 5,
+        "events": 5,
+        "requests": 7,
+        "cases": 40,
+        "activities_per_case": 2,
+        "verbosity": 0,
+    }
     call_command("generate_synthetic", **args)
     assert Project.objects.count() == real_projects + 30
     assert Case.objects.filter(title__startswith="[Synthetisch]").count() == 40
