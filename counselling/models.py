@@ -4,15 +4,20 @@ Everything here is personal and sensitive. Who may see what is enforced in
 `admin.py` (querysets and permission methods) and in the views serving files.
 """
 
+import os
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kkk_portal.enums import BodyKind, Bundesland
+from kkk_portal.validators import document_validators
 from projects.models import Municipality, Project
 
 
@@ -76,6 +81,12 @@ class CounsellingRequest(models.Model):
     )
     topics = models.ManyToManyField(Topic, verbose_name=_("Themen"), blank=True)
     situation = models.TextField(_("Situation"), max_length=5000)
+    involved = models.TextField(
+        _("Beteiligte"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Wer ist an dem Konflikt beteiligt?"),
+    )
     conflict_type = models.CharField(
         _("Konfliktlage"), max_length=10, choices=ConflictType.choices, default=ConflictType.UNCLEAR
     )
@@ -103,6 +114,22 @@ class CounsellingRequest(models.Model):
 
     def __str__(self):
         return f"{self.reference} – {self.institution}"
+
+    def get_absolute_url(self):
+        # Requests have no public page; their home is the back office.
+        return reverse("admin:counselling_counsellingrequest_change", args=[self.pk])
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Cases a person may open: all for Leitung, assigned ones for counsellors."""
+        if not (user.is_active and user.is_staff):
+            return self.none()
+        if user.has_perm("counselling.view_all_cases"):
+            return self
+        if not user.has_perm("counselling.view_case"):
+            return self.none()
+        return self.filter(Q(lead_counsellor=user) | Q(counsellors=user)).distinct()
 
 
 class Case(models.Model):
@@ -174,13 +201,29 @@ class Case(models.Model):
     outcome = models.TextField(_("Ergebnis"), blank=True)
     created_at = models.DateTimeField(_("angelegt am"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+    anonymised_at = models.DateTimeField(_("anonymisiert am"), null=True, blank=True)
 
     history = HistoricalRecords()
+    objects = CaseQuerySet.as_manager()
+
+    # Allowed status transitions: forward one step at a time, or decline any open case.
+    TRANSITIONS = {
+        Status.REQUEST: {Status.FIRST_TALK, Status.DECLINED},
+        Status.FIRST_TALK: {Status.CLARIFICATION, Status.DECLINED},
+        Status.CLARIFICATION: {Status.COUNSELLING, Status.DECLINED},
+        Status.COUNSELLING: {Status.CLOSED, Status.DECLINED},
+        Status.CLOSED: set(),
+        Status.DECLINED: set(),
+    }
 
     class Meta:
         ordering = ["-year", "-number"]
         verbose_name = _("Fall")
         verbose_name_plural = _("Fälle")
+        permissions = [
+            ("view_all_cases", _("Kann alle Fälle sehen, nicht nur die eigenen")),
+            ("view_statistics", _("Kann Statistik, Export und Förderbericht sehen")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["year", "number"], name="unique_case_number_per_year"),
             models.CheckConstraint(
@@ -195,6 +238,9 @@ class Case(models.Model):
     def __str__(self):
         return f"{self.reference} – {self.title}"
 
+    def get_absolute_url(self):
+        return reverse("admin:counselling_case_change", args=[self.pk])
+
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("Das Ende darf nicht vor dem Beginn liegen.")})
@@ -202,6 +248,16 @@ class Case(models.Model):
     @staticmethod
     def format_reference(year, number):
         return f"KKB-{year}-{number:04d}"
+
+    def allowed_next_statuses(self):
+        return sorted(self.TRANSITIONS[Case.Status(self.status)], key=list(Case.Status).index)
+
+    def can_change_status_to(self, status):
+        return status in self.TRANSITIONS[Case.Status(self.status)]
+
+    @property
+    def is_open(self):
+        return bool(self.TRANSITIONS[Case.Status(self.status)])
 
 
 class Activity(models.Model):
@@ -241,3 +297,201 @@ class Activity(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.date:%d.%m.%Y})"
+
+
+class CaseNumberSequence(models.Model):
+    """Last case number handed out per year; its row is locked while a number is drawn."""
+
+    year = models.PositiveSmallIntegerField(_("Jahr"), unique=True)
+    last_number = models.PositiveIntegerField(_("zuletzt vergebene Nummer"), default=0)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("Aktenzeichen-Zähler")
+        verbose_name_plural = _("Aktenzeichen-Zähler")
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class CaseStatusChange(models.Model):
+    """One step in a case's status workflow."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("Fall")
+    )
+    from_status = models.CharField(_("von"), max_length=20, choices=Case.Status.choices, blank=True)
+    to_status = models.CharField(_("nach"), max_length=20, choices=Case.Status.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("geändert von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("geändert am"), default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = _("Statuswechsel")
+        verbose_name_plural = _("Statuswechsel")
+
+    def __str__(self):
+        return f"{self.get_from_status_display() or '–'} → {self.get_to_status_display()}"
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files outside MEDIA_ROOT with no public URL: served only through a checked view."""
+
+    @property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("Private files have no public URL; use counselling:document.")
+
+
+private_storage = PrivateStorage()
+
+
+def get_private_storage():
+    return private_storage
+
+
+def case_document_path(instance, filename):
+    return f"cases/{instance.case_id}/{filename}"
+
+
+class CaseDocument(models.Model):
+    class Kind(models.TextChoices):
+        AGREEMENT = "vereinbarung", _("Vereinbarung")
+        MINUTES = "protokoll", _("Protokoll")
+        REPORT = "bericht", _("Bericht")
+        ANALYSIS = "analyse", _("Analyse")
+        OTHER = "sonstiges", _("Sonstiges")
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="documents", verbose_name=_("Fall")
+    )
+    title = models.CharField(_("Titel"), max_length=255)
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    file = models.FileField(
+        _("Datei"),
+        upload_to=case_document_path,
+        storage=get_private_storage,
+        validators=document_validators,
+        max_length=255,
+        help_text=_("PDF, ODT, DOCX, XLSX, ODS, PPTX, ODP oder TXT, höchstens 25 MB."),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hochgeladen von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("hochgeladen am"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-uploaded_at", "pk"]
+        verbose_name = _("Dokument")
+        verbose_name_plural = _("Dokumente")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("counselling:document", args=[self.pk])
+
+    @property
+    def filename(self):
+        return os.path.basename(self.file.name)
+
+
+class CaseAccessLog(models.Model):
+    """Who opened which case, and how (admin page or document download)."""
+
+    class Via(models.TextChoices):
+        ADMIN = "admin", _("Fallansicht")
+        DOCUMENT = "dokument", _("Dokument")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("Fall"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="access_logs",
+    )
+    case_reference = models.CharField(_("Aktenzeichen"), max_length=20)
+    via = models.CharField(_("Zugriff über"), max_length=10, choices=Via.choices)
+    detail = models.CharField(_("Detail"), max_length=255, blank=True)
+    at = models.DateTimeField(_("Zeitpunkt"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("Fallzugriff")
+        verbose_name_plural = _("Fallzugriffe")
+
+    def __str__(self):
+        return f"{self.user} – {self.case_reference} ({self.at:%d.%m.%Y %H:%M})"
+
+
+class OutboxMessage(models.Model):
+    """An email waiting to be sent; written in the same transaction as what it is about."""
+
+    class Status(models.TextChoices):
+        PENDING = "wartend", _("wartet")
+        SENT = "gesendet", _("gesendet")
+        FAILED = "fehlgeschlagen", _("fehlgeschlagen")
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "bestaetigung", _("Eingangsbestätigung")
+        NOTIFICATION = "benachrichtigung", _("Benachrichtigung der Beratungsstelle")
+
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    request = models.ForeignKey(
+        CounsellingRequest,
+        verbose_name=_("Anfrage"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outbox_messages",
+    )
+    to = models.CharField(_("an"), max_length=254)
+    subject = models.CharField(_("Betreff"), max_length=255)
+    body = models.TextField(_("Text"))
+    status = models.CharField(
+        _("Status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    tries = models.PositiveSmallIntegerField(_("Versuche"), default=0)
+    last_error = models.TextField(_("letzter Fehler"), blank=True)
+    sent_at = models.DateTimeField(_("gesendet am"), null=True, blank=True)
+    created_at = models.DateTimeField(_("angelegt am"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("Ausgehende E-Mail")
+        verbose_name_plural = _("Ausgehende E-Mails")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="gesendet") | Q(sent_at__isnull=False),
+                name="outbox_sent_has_sent_at",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.subject}"

@@ -169,3 +169,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Counselling ---
+# Version (date) of the privacy notice a requester agrees to; stored with each request.
+PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-11-01")
+# Submissions of the request form per IP address and hour (counted in the cache).
+COUNSELLING_RATE_LIMIT = env.int("COUNSELLING_RATE_LIMIT", default=5)
+COUNSELLING_RATE_WINDOW = 60 * 60
+# How often `send_outbox` tries a message before flagging it as failed.
+OUTBOX_MAX_TRIES = env.int("OUTBOX_MAX_TRIES", default=5)
+# Case documents: outside MEDIA_ROOT, never served by the web server, only via a checked view.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")
+# How long requests that did not become a case are kept (months); told on the form.
+COUNSELLING_REQUEST_RETENTION_MONTHS = env.int("COUNSELLING_REQUEST_RETENTION_MONTHS", default=12)
+CSRF_FAILURE_VIEW = "counselling.views.csrf_failure"
