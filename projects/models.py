@@ -67,6 +67,27 @@ class Funder(models.Model):
         return f"{self.name} ({self.short_name})" if self.short_name else self.name
 
 
+class MunicipalityQuerySet(models.QuerySet):
+    def with_published_projects(self):
+        """Places with a published project, directly or in one of their member towns.
+
+        Each carries `project_count`: its published projects, counting those of
+        its member municipalities when it is a district. Two queries.
+        """
+        links = Project.municipalities.through.objects.filter(
+            project__is_published=True
+        ).values_list("municipality_id", "municipality__district_id", "project_id")
+        projects = {}
+        for municipality_id, district_id, project_id in links:
+            projects.setdefault(municipality_id, set()).add(project_id)
+            if district_id:
+                projects.setdefault(district_id, set()).add(project_id)
+        places = list(self.filter(pk__in=projects).select_related("district"))
+        for place in places:
+            place.project_count = len(projects[place.pk])
+        return places
+
+
 class Municipality(models.Model):
     name = models.CharField(_("Name"), max_length=200)
     slug = models.SlugField(_("Kurzname in der Adresse"), max_length=200, unique=True)
@@ -95,6 +116,8 @@ class Municipality(models.Model):
     longitude = models.DecimalField(
         _("Längengrad"), max_digits=8, decimal_places=5, null=True, blank=True
     )
+
+    objects = MunicipalityQuerySet.as_manager()
 
     class Meta:
         ordering = ["state", "name"]
@@ -180,6 +203,23 @@ class ProjectQuerySet(models.QuerySet):
 
     def in_state(self, state):
         return self.filter(Q(municipalities__state=state) | Q(extra_states__state=state)).distinct()
+
+    def in_municipality(self, municipality):
+        """Projects in `municipality` or, for a district, in one of its member towns."""
+        return self.filter(
+            Q(municipalities=municipality) | Q(municipalities__district=municipality)
+        ).distinct()
+
+    def funded_by_programme(self, name):
+        """Projects with a funding line whose programme mentions `name`."""
+        return self.filter(fundings__programme__icontains=name).distinct()
+
+    def search(self, text):
+        """Free text in the title, summary or description (German or English)."""
+        query = Q()
+        for field in ["title", "summary", "description"]:
+            query |= Q(**{f"{field}__icontains": text}) | Q(**{f"{field}_en__icontains": text})
+        return self.filter(query)
 
 
 class Project(models.Model):
