@@ -1,5 +1,8 @@
 """What the centre publishes: publications, news and events."""
 
+import os
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -10,6 +13,15 @@ from simple_history.models import HistoricalRecords
 
 from kkk_portal.validators import document_validators, image_validators
 from projects.models import FocusArea, Project
+
+
+@dataclass(frozen=True)
+class Download:
+    """What a visitor needs to know before downloading a file."""
+
+    url: str
+    format: str  # e.g. "PDF"
+    size: int  # bytes
 
 
 class PublishedQuerySet(models.QuerySet):
@@ -63,6 +75,18 @@ class Publication(models.Model):
 
     def get_absolute_url(self):
         return reverse("publications:detail", kwargs={"slug": self.slug})
+
+    @property
+    def download(self):
+        """The attached file with format and size, or None if there is none (or it is lost)."""
+        if not self.file:
+            return None
+        try:
+            size = self.file.size
+        except OSError:  # the record points at a file that is no longer stored
+            return None
+        extension = os.path.splitext(self.file.name)[1].lstrip(".").upper()
+        return Download(url=self.file.url, format=extension or "?", size=size)
 
 
 class NewsPost(models.Model):
@@ -155,6 +179,15 @@ class Event(models.Model):
 
     def get_absolute_url(self):
         return reverse("publications:event_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_past(self):
+        return self.end < timezone.now()
+
+    @property
+    def is_single_day(self):
+        tz = timezone.get_current_timezone()
+        return timezone.localtime(self.start, tz).date() == timezone.localtime(self.end, tz).date()
 
     def clean(self):
         errors = {}

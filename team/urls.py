@@ -1,3 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "team"
 
-urlpatterns = []
+urlpatterns = [
+    path("team/", views.TeamListView.as_view(), name="index"),
+    path("kontakt/", views.ContactView.as_view(), name="contact"),
+]

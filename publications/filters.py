@@ -1,0 +1,67 @@
+"""The publication list's filters: kind, year, field of work and project."""
+
+import django_filters
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import FocusArea, Project
+
+from .models import Publication
+
+
+class LocalizedTitleChoiceField(forms.ModelChoiceField):
+    """Choices labelled with the English title on English pages, where there is one."""
+
+    def label_from_instance(self, obj):
+        if get_language() == "en" and getattr(obj, "title_en", ""):
+            return obj.title_en
+        return obj.title
+
+
+class LocalizedTitleFilter(django_filters.ModelChoiceFilter):
+    field_class = LocalizedTitleChoiceField
+
+
+def publication_years():
+    """Only years in which something was published can be chosen."""
+    dates = Publication.objects.published().dates("date", "year", order="DESC")
+    return [(str(d.year), str(d.year)) for d in dates]
+
+
+class PublicationFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(
+        label=_("Art"), choices=Publication.Kind.choices, empty_label=_("Alle Arten")
+    )
+    year = django_filters.ChoiceFilter(
+        label=_("Jahr"),
+        field_name="date",
+        lookup_expr="year",
+        choices=publication_years,
+        empty_label=_("Alle Jahre"),
+    )
+    focus_area = LocalizedTitleFilter(
+        label=_("Arbeitsfeld"),
+        field_name="focus_areas",
+        queryset=FocusArea.objects.all(),
+        to_field_name="slug",
+        empty_label=_("Alle Arbeitsfelder"),
+    )
+    project = LocalizedTitleFilter(
+        label=_("Projekt"),
+        field_name="projects",
+        queryset=Project.objects.published().order_by("title"),
+        to_field_name="slug",
+        empty_label=_("Alle Projekte"),
+    )
+
+    class Meta:
+        model = Publication
+        fields = ["kind", "year", "focus_area", "project"]
+
+    @property
+    def invalid_labels(self):
+        """Labels of the filters whose value was not understood (and is ignored)."""
+        if not self.is_bound:
+            return []
+        return [str(self.form.fields[name].label) for name in self.form.errors]

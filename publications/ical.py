@@ -1,0 +1,92 @@
+"""iCalendar (RFC 5545) files for events, made with the `icalendar` library.
+
+Times are written in Europe/Berlin with a VTIMEZONE, so calendar apps show
+the local wall-clock time the centre announced. Each event's UID is derived
+from its primary key and the portal's host name: it stays the same when the
+title or time changes, so subscribed calendars update instead of duplicating.
+"""
+
+import datetime
+import zoneinfo
+from urllib.parse import urlparse
+
+import icalendar
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kkk_portal.templatetags.kkk import localized
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+PRODID = "-//Kompetenzzentrum Kommunale Konfliktberatung//KKK-Portal//DE"
+REFRESH = datetime.timedelta(hours=12)
+
+
+def event_uid(event):
+    host = urlparse(settings.SITE_URL).hostname or "kkk-portal"
+    return f"event-{event.pk}@{host}"
+
+
+def event_location(event):
+    if event.is_online:
+        return _("Online")
+    return ", ".join(part for part in (event.venue, event.address) if part)
+
+
+def event_description(event, url):
+    parts = [localized(event, "teaser"), localized(event, "description")]
+    speakers = [
+        ", ".join(part for part in (s.name, s.role, s.organisation) if part)
+        for s in event.speakers.all()
+    ]
+    if speakers:
+        parts.append(_("Referent*innen:") + "\n" + "\n".join(speakers))
+    parts.append(_("Kosten: kostenfrei") if event.is_free else _("Kosten: %s") % event.cost)
+    if event.registration_info:
+        parts.append(event.registration_info)
+    if event.registration_url:
+        parts.append(_("Anmeldung: %s") % event.registration_url)
+    parts.append(url)
+    return "\n\n".join(part for part in parts if part)
+
+
+def event_component(event, request, stamp, tz):
+    url = request.build_absolute_uri(event.get_absolute_url())
+    component = icalendar.Event()
+    component.add("uid", event_uid(event))
+    component.add("dtstamp", stamp)
+    component.add("dtstart", event.start.astimezone(tz))
+    component.add("dtend", event.end.astimezone(tz))
+    component.add("summary", localized(event, "title"))
+    component.add("description", event_description(event, url))
+    component.add("url", url)
+    location = event_location(event)
+    if location:
+        component.add("location", location)
+    if event.organiser:
+        component.add("x-kkk-organiser", event.organiser)
+    return component
+
+
+def calendar_bytes(events, request, *, feed=False):
+    """One VCALENDAR holding `events` (already filtered to the published ones)."""
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    stamp = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    events = list(events.prefetch_related("speakers") if hasattr(events, "query") else events)
+    if feed:
+        calendar.add("x-wr-calname", _("Veranstaltungen des Kompetenzzentrums"))
+        calendar.add("x-wr-timezone", settings.TIME_ZONE)
+        calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", REFRESH)
+    for event in events:
+        calendar.add_component(event_component(event, request, stamp, tz))
+    if events:
+        first = min(e.start for e in events).date() - datetime.timedelta(days=366)
+        last = max(e.end for e in events).date() + datetime.timedelta(days=366)
+        calendar.add_missing_timezones(first_date=first, last_date=last)
+    return calendar.to_ical()

@@ -1,0 +1,125 @@
+"""Public pages: publications, news, events, their feeds and calendar files."""
+
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_safe
+from django.views.generic import DetailView, ListView
+
+from projects.models import Project
+
+from . import ical
+from .filters import PublicationFilter
+from .models import Event, NewsPost, Publication, Speaker
+
+
+def published_projects():
+    return Prefetch("projects", queryset=Project.objects.published().order_by("title"))
+
+
+class PublishedMixin:
+    """Owns the queryset of every public page: published items and their relations."""
+
+    model = None
+    prefetch = ()
+
+    def get_queryset(self):
+        return self.model.objects.published().prefetch_related(*self.prefetch)
+
+
+class PublicationMixin(PublishedMixin):
+    model = Publication
+    prefetch = ("focus_areas",)
+
+
+class PublicationListView(PublicationMixin, ListView):
+    template_name = "publications/publication_list.html"
+    context_object_name = "publications"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.filterset = PublicationFilter(
+            self.request.GET or None, queryset=super().get_queryset()
+        )
+        return self.filterset.qs.order_by("-date", "title")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        context["is_filtered"] = self.filterset.is_bound and any(
+            self.filterset.form.cleaned_data.values()
+        )
+        return context
+
+
+class PublicationDetailView(PublicationMixin, DetailView):
+    template_name = "publications/publication_detail.html"
+    context_object_name = "publication"
+    prefetch = ("focus_areas", published_projects())
+
+
+class NewsMixin(PublishedMixin):
+    model = NewsPost
+
+
+class NewsEventsView(NewsMixin, ListView):
+    """Upcoming events first, then the news, newest first (paginated)."""
+
+    template_name = "publications/news_events.html"
+    context_object_name = "news"
+    paginate_by = 10
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        first_page = context["page_obj"].number == 1
+        context["upcoming_events"] = (
+            Event.objects.published().upcoming() if first_page else Event.objects.none()
+        )
+        return context
+
+
+class NewsDetailView(NewsMixin, DetailView):
+    template_name = "publications/newspost_detail.html"
+    context_object_name = "post"
+    prefetch = ("focus_areas", published_projects())
+
+
+class EventMixin(PublishedMixin):
+    model = Event
+
+
+class EventArchiveView(EventMixin, ListView):
+    template_name = "publications/event_archive.html"
+    context_object_name = "events"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return super().get_queryset().past()
+
+
+class EventDetailView(EventMixin, DetailView):
+    template_name = "publications/event_detail.html"
+    context_object_name = "event"
+    prefetch = (
+        "focus_areas",
+        published_projects(),
+        Prefetch("speakers", queryset=Speaker.objects.order_by("order", "pk")),
+    )
+
+
+@require_safe
+def event_ics(request, slug):
+    event = get_object_or_404(Event.objects.published(), slug=slug)
+    response = HttpResponse(ical.calendar_bytes([event], request), content_type=ical.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+@require_safe
+def ical_feed(request):
+    events = Event.objects.published().order_by("start")
+    response = HttpResponse(
+        ical.calendar_bytes(events, request, feed=True), content_type=ical.CONTENT_TYPE
+    )
+    response["Content-Disposition"] = 'inline; filename="kkk-veranstaltungen.ics"'
+    return response
