@@ -1,16 +1,43 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path, register_converter
 
 from . import views
+from .models import PageSlug
+from .sitemaps import SITEMAPS
+
+
+class PageSlugConverter:
+    """Only the slugs of the site's text pages, so they can live at the root."""
+
+    regex = "|".join(PageSlug.values)
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(PageSlugConverter, "page")
+
+page_patterns = (
+    [path("<page:slug>/", views.SitePageView.as_view(), name="detail")],
+    "pages",
+)
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("suche/", views.search, name="search"),
+    path("", include(page_patterns)),
     path("", include("projects.urls")),
     path("", include("publications.urls")),
     path("", include("team.urls")),

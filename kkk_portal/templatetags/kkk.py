@@ -1,6 +1,10 @@
 """Site-wide template helpers."""
 
 from django import template
+from django.conf import settings
+from django.template.loader_tags import BLOCK_CONTEXT_KEY
+from django.urls import translate_url
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -23,3 +27,69 @@ def query_replace(context, **kwargs):
     for key, value in kwargs.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def block_text(context, name):
+    """The rendered content of block `name` of the current page (e.g. the title).
+
+    Lets base.html repeat a page's title and description in its meta tags
+    without every template filling two blocks.
+    """
+    block_context = context.render_context.get(BLOCK_CONTEXT_KEY)
+    node = block_context.get_block(name) if block_context else None
+    if node is None:
+        return ""
+    # The block was rendered (and escaped) by the template engine.
+    return mark_safe(" ".join(node.render(context).split()))  # noqa: S308
+
+
+def _translated(path, code):
+    """`path` in language `code`; swaps the prefix by hand where it does not resolve (404)."""
+    translated = translate_url(path, code)
+    if translated != path or code == get_language():
+        return translated
+    bare = path[3:] if path.startswith("/en/") else path
+    return bare if code == settings.LANGUAGE_CODE else f"/{code}{bare}"
+
+
+def _page_query(request):
+    """The part of the query string that selects a different page (pagination)."""
+    page = request.GET.get("page", "")
+    return f"?page={page}" if page.isdigit() and page != "1" else ""
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context):
+    """This page in every language: [{"code", "name", "url", "absolute", "current"}].
+
+    The URLs are translated with `translate_url`, so /projekte/x/ becomes
+    /en/projekte/x/ and back; the query string is kept for the visitor but
+    only the page number for crawlers.
+    """
+    request = context.get("request")
+    if request is None:
+        return []
+    current = get_language()
+    versions = []
+    for code, name in settings.LANGUAGES:
+        url = _translated(request.get_full_path(), code)
+        path = _translated(request.path, code)
+        versions.append(
+            {
+                "code": code,
+                "name": name,
+                "url": url,
+                "absolute": request.build_absolute_uri(path + _page_query(request)),
+                "current": code == current,
+            }
+        )
+    return versions
+
+
+@register.filter
+def page_body(text):
+    """A SitePage text as safe HTML (paragraphs, subheadings, lists, links)."""
+    from kkk_portal.models import render_body
+
+    return render_body(text)

@@ -1,0 +1,111 @@
+"""Site-wide pages staff edit in the admin: legal notices and the easy-read page."""
+
+import re
+
+from django.db import models
+from django.urls import reverse
+from django.utils.html import escape, urlize
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class PageSlug(models.TextChoices):
+    """The pages the site links to; each has a fixed address (see `urls.py`)."""
+
+    IMPRINT = "impressum", _("Impressum")
+    PRIVACY = "datenschutz", _("Datenschutzerklärung")
+    ACCESSIBILITY = "barrierefreiheit", _("Erklärung zur Barrierefreiheit")
+    EASY_READ = "leichte-sprache", _("Leichte Sprache")
+
+
+class SitePage(models.Model):
+    """A text page such as the imprint. The body is plain text (see `render_body`)."""
+
+    slug = models.SlugField(_("Seite"), max_length=50, unique=True, choices=PageSlug.choices)
+    title = models.CharField(_("Titel"), max_length=200)
+    title_en = models.CharField(_("Titel (Englisch)"), max_length=200, blank=True)
+    body = models.TextField(
+        _("Text"),
+        help_text=_(
+            "Reiner Text. Eine Leerzeile beginnt einen neuen Absatz. "
+            "Eine Zeile mit „## “ am Anfang wird eine Zwischenüberschrift, "
+            "Zeilen mit „- “ am Anfang werden eine Liste. "
+            "Web- und E-Mail-Adressen werden automatisch verlinkt. HTML wird nicht ausgeführt."
+        ),
+    )
+    body_en = models.TextField(_("Text (Englisch)"), blank=True)
+    version = models.CharField(
+        _("Fassung"),
+        max_length=50,
+        help_text=_(
+            "Stand der Fassung, z. B. „2026-11-01“. Bei jeder inhaltlichen Änderung anpassen."
+        ),
+    )
+    updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("Seite")
+        verbose_name_plural = _("Seiten")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("pages:detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def current_version(cls, slug):
+        """The version string of a page, or "" before the page exists."""
+        return cls.objects.filter(slug=slug).values_list("version", flat=True).first() or ""
+
+
+_HEADING = re.compile(r"^##\s+(?P<text>.+)$")
+_ITEM = re.compile(r"^[-*]\s+(?P<text>.+)$")
+
+
+def _inline(text):
+    """Escape a line and link web and e-mail addresses in it."""
+    return urlize(text, autoescape=True)
+
+
+def render_body(text):
+    """Plain text to safe HTML: paragraphs, `## ` subheadings (h2) and `- ` lists.
+
+    Everything is escaped first; no HTML from the text reaches the page.
+    """
+    html = []
+    paragraph = []
+    items = []
+
+    def flush():
+        if paragraph:
+            html.append("<p>" + "<br>".join(_inline(p) for p in paragraph) + "</p>")
+            paragraph.clear()
+        if items:
+            html.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in items) + "</ul>")
+            items.clear()
+
+    for block in re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip()):
+        for raw in block.split("\n"):
+            line = raw.strip()
+            if not line:
+                continue
+            heading = _HEADING.match(line)
+            item = _ITEM.match(line)
+            if heading:
+                flush()
+                html.append(f"<h2>{escape(heading['text'])}</h2>")
+            elif item:
+                if paragraph:
+                    flush()
+                items.append(item["text"])
+            else:
+                if items:
+                    flush()
+                paragraph.append(line)
+        flush()
+    return mark_safe("\n".join(html))  # noqa: S308 - built only from escaped parts

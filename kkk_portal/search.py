@@ -1,0 +1,298 @@
+"""Site search over projects, publications, news, events and team.
+
+On PostgreSQL: full-text search with the German configuration, ranked, with
+highlighted snippets from `ts_headline`. Elsewhere (SQLite in development and
+tests): every word must occur somewhere (`icontains`), snippets are cut in
+Python. Either way each section costs exactly one query, whatever it finds:
+the total count comes from a window function beside the limited rows.
+
+Snippets are safe HTML: the text is escaped and only our own `<mark>` tags are
+added around the hits.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, Q, TextField, Value, When, Window
+from django.db.models.functions import Coalesce, Concat, NullIf
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Project
+from publications.models import Event, NewsPost, Publication
+from team.models import TeamMember
+
+# Private-use characters mark hits inside ts_headline's output; they are
+# turned into <mark> only after the text has been escaped.
+START, STOP = "\ue000", "\ue001"
+SNIPPET_CHARS = 220
+MAX_QUERY_LENGTH = 200
+
+
+def _published_news():
+    return NewsPost.objects.published().filter(published_at__lte=timezone.now())
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    queryset: object  # callable returning the public rows
+    title: str  # German field; an "_en" twin is used on English pages
+    fields: tuple  # (name, has_english_twin) searched besides the title
+    snippet_fields: tuple  # shown below the title, all with English twins
+    date_field: str | None = None
+
+
+SECTIONS = (
+    Section(
+        "projekte",
+        _("Projekte"),
+        lambda: Project.objects.published(),
+        "title",
+        (("summary", True), ("description", True)),
+        ("summary", "description"),
+        "start_date",
+    ),
+    Section(
+        "publikationen",
+        _("Publikationen"),
+        lambda: Publication.objects.published(),
+        "title",
+        (("authors", False), ("abstract", True)),
+        ("abstract",),
+        "date",
+    ),
+    Section(
+        "neuigkeiten",
+        _("Neuigkeiten"),
+        _published_news,
+        "title",
+        (("teaser", True), ("body", True)),
+        ("teaser", "body"),
+        "published_at",
+    ),
+    Section(
+        "veranstaltungen",
+        _("Veranstaltungen"),
+        lambda: Event.objects.published(),
+        "title",
+        (("teaser", True), ("description", True), ("venue", False), ("organiser", False)),
+        ("teaser", "description"),
+        "start",
+    ),
+    Section(
+        "team",
+        _("Team"),
+        lambda: TeamMember.objects.active(),
+        "name",
+        (("role", True), ("bio", True)),
+        ("role", "bio"),
+    ),
+)
+SECTION_KEYS = [s.key for s in SECTIONS]
+
+
+@dataclass
+class Hit:
+    title: str
+    url: str
+    snippet: str
+    date: object = None
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    total: int = 0
+    hits: list = field(default_factory=list)
+
+
+def uses_postgres():
+    return connection.vendor == "postgresql"
+
+
+def clean_query(text):
+    """Collapse whitespace and drop control characters; None if nothing is left."""
+    text = re.sub(r"[\x00-\x1f\x7f\ue000\ue001]", " ", text or "")
+    text = " ".join(text.split())
+    return text or None
+
+
+def _english():
+    return get_language() == "en"
+
+
+def _localized(obj, name, has_twin=True):
+    if has_twin and _english():
+        value = getattr(obj, f"{name}_en", "")
+        if value:
+            return value
+    return getattr(obj, name) or ""
+
+
+def _url(section, obj):
+    if hasattr(obj, "get_absolute_url"):
+        try:
+            return obj.get_absolute_url()
+        except NoReverseMatch:
+            return ""
+    try:  # team members have no page of their own: link the team page
+        return reverse("team:index") + f"#{obj.slug}"
+    except NoReverseMatch:
+        return ""
+
+
+def _searched_names(section):
+    names = [section.title, f"{section.title}_en"] if section.title != "name" else ["name"]
+    for name, twin in section.fields:
+        names.append(name)
+        if twin:
+            names.append(f"{name}_en")
+    return names
+
+
+def _safe_headline(text):
+    """Escape `text`, then turn balanced START…STOP pairs into <mark>…</mark>."""
+    escaped = escape(text)
+    marked = re.sub(f"{START}(.*?){STOP}", r"<mark>\1</mark>", escaped, flags=re.S)
+    return mark_safe(marked.replace(START, "").replace(STOP, ""))  # noqa: S308 - escaped above
+
+
+def python_snippet(text, terms, length=SNIPPET_CHARS):
+    """A window of `text` around the first hit, escaped, with every hit in <mark>."""
+    text = " ".join((text or "").split())
+    lowered = text.lower()
+    positions = [lowered.find(t.lower()) for t in terms if t and t.lower() in lowered]
+    first = min(positions) if positions else 0
+    start = max(0, first - length // 3)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < first else start
+    end = min(len(text), start + length)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > first else end
+    window = text[start:end]
+    pattern = "|".join(re.escape(t) for t in sorted(set(terms), key=len, reverse=True) if t)
+    parts = re.split(f"({pattern})", window, flags=re.I) if pattern else [window]
+    html = "".join(
+        f"<mark>{escape(part)}</mark>" if i % 2 else escape(part) for i, part in enumerate(parts)
+    )
+    prefix = "… " if start else ""
+    suffix = " …" if end < len(text) else ""
+    return mark_safe(prefix + html + suffix)  # noqa: S308 - every part escaped
+
+
+def _postgres_rows(section, query, limit):
+    weighted = SearchVector(section.title, weight="A", config="german")
+    if section.title != "name":
+        weighted += SearchVector(f"{section.title}_en", weight="A", config="german")
+    for name, twin in section.fields:
+        weighted += SearchVector(name, weight="B", config="german")
+        if twin:
+            weighted += SearchVector(f"{name}_en", weight="C", config="german")
+    search_query = SearchQuery(query, config="german", search_type="websearch")
+    parts = []
+    for name in section.snippet_fields:
+        if _english():
+            parts.append(Coalesce(NullIf(F(f"{name}_en"), Value("")), F(name)))
+        else:
+            parts.append(F(name))
+        parts.append(Value(" … "))
+    headline_source = Concat(*parts[:-1], output_field=TextField()) if len(parts) > 2 else parts[0]
+    return (
+        section.queryset()
+        .annotate(search_vector=weighted)
+        .filter(search_vector=search_query)
+        .annotate(
+            rank=SearchRank(F("search_vector"), search_query),
+            headline=SearchHeadline(
+                headline_source,
+                search_query,
+                config="german",
+                start_sel=START,
+                stop_sel=STOP,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+            total=Window(Count("pk")),
+        )
+        .order_by("-rank", "pk")[:limit]
+    )
+
+
+def _fallback_rows(section, terms, limit):
+    names = _searched_names(section)
+    condition = Q()
+    for term in terms:
+        any_field = Q()
+        for name in names:
+            any_field |= Q(**{f"{name}__icontains": term})
+        condition &= any_field
+    title_hit = Q()
+    for term in terms:
+        title_hit |= Q(**{f"{section.title}__icontains": term})
+    order = f"-{section.date_field}" if section.date_field else section.title
+    return (
+        section.queryset()
+        .filter(condition)
+        .annotate(
+            title_rank=Case(When(title_hit, then=1), default=0, output_field=IntegerField()),
+            total=Window(Count("pk")),
+        )
+        .order_by("-title_rank", order, "pk")[:limit]
+    )
+
+
+def search(query, *, sections=SECTION_KEYS, limit=10):
+    """Groups of hits for `query`, one query per section."""
+    query = clean_query(query)
+    if not query:
+        return []
+    query = query[:MAX_QUERY_LENGTH]
+    terms = query.split()[:10]
+    postgres = uses_postgres()
+    groups = []
+    for section in SECTIONS:
+        if section.key not in sections:
+            continue
+        if postgres:
+            rows = list(_postgres_rows(section, query, limit))
+        else:
+            rows = list(_fallback_rows(section, terms, limit))
+        group = Group(section.key, section.label, total=rows[0].total if rows else 0)
+        for obj in rows:
+            if postgres:
+                snippet = _safe_headline(obj.headline)
+            else:
+                text = " … ".join(
+                    t for t in (_localized(obj, n) for n in section.snippet_fields) if t
+                )
+                if not any(t.lower() in text.lower() for t in terms):
+                    # The hit is in another field: show that one instead.
+                    for name in _searched_names(section)[1:]:
+                        candidate = getattr(obj, name) or ""
+                        if any(t.lower() in candidate.lower() for t in terms):
+                            text = candidate
+                            break
+                snippet = python_snippet(text, terms)
+            group.hits.append(
+                Hit(
+                    title=_localized(obj, section.title, section.title != "name"),
+                    url=_url(section, obj),
+                    snippet=snippet,
+                    date=getattr(obj, section.date_field) if section.date_field else None,
+                )
+            )
+        groups.append(group)
+    return groups
