@@ -1,54 +1,419 @@
 """Back office for requests and cases.
 
-Until the group-based workflow lands, only superusers see these models.
+Who sees what is enforced here, in `get_queryset` and the `has_*_permission`
+methods – never by hiding links:
+
+- Redaktion has no counselling permissions at all (403 everywhere).
+- Beratung sees every request, but only the cases it is assigned to
+  (as counsellor or lead); another case's URL answers 404.
+- Leitung sees everything (permission `counselling.view_all_cases`) and the
+  access log.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Activity, Case, CounsellingRequest, Topic
+from . import services
+from .forms import CaseAdminForm
+from .models import (
+    Activity,
+    Case,
+    CaseAccessLog,
+    CaseDocument,
+    CaseStatusChange,
+    CounsellingRequest,
+    OutboxMessage,
+    Topic,
+)
+from .permissions import BERATUNG, LEITUNG
 
 
-class SuperuserOnlyMixin:
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+def counsellor_choices():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, groups__name__in=[BERATUNG, LEITUNG])
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "order", "is_active"]
+    list_display = ["name", "name_en", "order", "is_active"]
     list_editable = ["order", "is_active"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_en"]
+
+
+# --- Requests -------------------------------------------------------------------
+
+SUBMITTED_FIELDS = [
+    "reference",
+    "created_at",
+    "institution",
+    "body_kind",
+    "state",
+    "contact_name",
+    "contact_role",
+    "email",
+    "phone",
+    "contact_preference",
+    "topics_display",
+    "situation",
+    "conflict_type",
+    "involved",
+    "urgency",
+    "heard_from",
+    "consent_notice_version",
+    "consent_at",
+    "anonymised_at",
+    "case_link",
+]
 
 
 @admin.register(CounsellingRequest)
-class CounsellingRequestAdmin(SuperuserOnlyMixin, SimpleHistoryAdmin):
-    list_display = ["reference", "institution", "state", "status", "created_at"]
-    list_filter = ["status", "state", "body_kind"]
-    search_fields = ["reference", "institution"]
+class CounsellingRequestAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "institution", "state", "urgency", "status", "created_at"]
+    list_filter = ["status", "urgency", "conflict_type", "state", "body_kind", "topics"]
+    search_fields = ["reference", "institution", "contact_name", "email"]
     date_hierarchy = "created_at"
+    list_per_page = 50
+    actions = ["make_case", "mark_spam"]
+    # What the requester submitted is evidence: staff only set the status.
+    fields = ["status", *SUBMITTED_FIELDS]
+    readonly_fields = SUBMITTED_FIELDS
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("case")
+
+    def revert_disabled(self, request, obj=None):
+        return True  # the submitted data is evidence; anonymised data must stay gone
+
+    def has_add_permission(self, request):
+        return False  # requests come only through the public form
+
+    @admin.display(description=_("Themen"))
+    def topics_display(self, obj):
+        return ", ".join(t.name for t in obj.topics.all()) or "–"
+
+    @admin.display(description=_("Fall"))
+    def case_link(self, obj):
+        case = getattr(obj, "case", None)
+        if case is None:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:counselling_case_change", args=[case.pk]), case
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        new = CounsellingRequest.objects.filter(status=CounsellingRequest.Status.NEW).count()
+        title = ngettext(
+            "Beratungsanfragen (%(count)d neu)", "Beratungsanfragen (%(count)d neu)", new
+        ) % {"count": new}
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    @admin.action(description=_("In einen Fall umwandeln"), permissions=["make_case"])
+    def make_case(self, request, queryset):
+        for counselling_request in queryset:
+            try:
+                case = services.case_create_from_request(
+                    request=counselling_request, by=request.user
+                )
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    format_html(
+                        _("Fall {} angelegt."),
+                        format_html(
+                            '<a href="{}">{}</a>',
+                            reverse("admin:counselling_case_change", args=[case.pk]),
+                            case.reference,
+                        ),
+                    ),
+                    messages.SUCCESS,
+                )
+
+    def has_make_case_permission(self, request):
+        return request.user.has_perm("counselling.add_case") and request.user.has_perm(
+            "counselling.change_counsellingrequest"
+        )
+
+    @admin.action(description=_("Als Spam markieren"), permissions=["change"])
+    def mark_spam(self, request, queryset):
+        changed = 0
+        for counselling_request in queryset.filter(case__isnull=True):
+            counselling_request.status = CounsellingRequest.Status.SPAM
+            counselling_request.save(update_fields=["status", "updated_at"])
+            changed += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d Anfrage als Spam markiert.",
+                "%(count)d Anfragen als Spam markiert.",
+                changed,
+            )
+            % {"count": changed},
+        )
 
 
-class ActivityInline(admin.TabularInline):
+# --- Cases ------------------------------------------------------------------------
+
+
+class CaseVisibilityMixin:
+    """Limits a case admin (or an inline's parent) to the cases the user may see."""
+
+    def _visible_cases(self, request):
+        return Case.objects.visible_to(request.user)
+
+    def _may_see(self, request, obj):
+        if obj is None:
+            return True
+        case = obj if isinstance(obj, Case) else obj.case
+        return self._visible_cases(request).filter(pk=case.pk).exists()
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._may_see(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_see(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_see(request, obj)
+
+
+class ActivityInline(CaseVisibilityMixin, admin.TabularInline):
     model = Activity
+    extra = 1
+    fields = ["date", "kind", "participants", "note", "author"]
+    readonly_fields = ["author"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+
+
+class CaseDocumentInline(CaseVisibilityMixin, admin.TabularInline):
+    model = CaseDocument
+    extra = 1
+    fields = ["title", "kind", "file", "download", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["download", "uploaded_by", "uploaded_at"]
+    # A plain file input: the clearable one would link to a public URL, which
+    # private documents do not have.
+    formfield_overrides = {models.FileField: {"widget": forms.FileInput}}
+
+    @admin.display(description=_("Herunterladen"))
+    def download(self, obj):
+        if not obj.pk:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("counselling:document", args=[obj.pk]), obj.filename
+        )
+
+
+class CaseStatusChangeInline(admin.TabularInline):
+    model = CaseStatusChange
     extra = 0
+    fields = ["from_status", "to_status", "changed_by", "changed_at"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("Statusverlauf")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Case)
-class CaseAdmin(SuperuserOnlyMixin, SimpleHistoryAdmin):
-    list_display = ["reference", "title", "status", "state", "lead_counsellor"]
-    list_filter = ["status", "state", "year"]
-    search_fields = ["reference", "title"]
-    inlines = [ActivityInline]
+class CaseAdmin(CaseVisibilityMixin, SimpleHistoryAdmin):
+    form = CaseAdminForm
+    list_display = ["reference", "title", "status", "state", "lead_counsellor", "start_date"]
+    list_filter = ["status", "state", "conflict_type", "year", "project"]
+    list_select_related = ["lead_counsellor"]
+    search_fields = ["reference", "title", "municipality__name"]
+    readonly_fields = ["reference", "request_link", "created_at", "anonymised_at"]
+    filter_horizontal = ["topics", "counsellors"]
+    inlines = [ActivityInline, CaseDocumentInline, CaseStatusChangeInline]
+    fieldsets = [
+        (None, {"fields": ["reference", "title", "request_link", "status"]}),
+        (
+            _("Wo und worum"),
+            {"fields": ["municipality", "state", "body_kind", "topics", "conflict_type"]},
+        ),
+        (
+            _("Zuständigkeit und Förderung"),
+            {"fields": ["lead_counsellor", "counsellors", "project"]},
+        ),
+        (
+            _("Verlauf"),
+            {"fields": ["start_date", "end_date", "outcome", "created_at", "anonymised_at"]},
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return Case.objects.visible_to(request.user).select_related(
+            "lead_counsellor", "request", "municipality", "project"
+        )
+
+    @admin.display(description=_("Anfrage"))
+    def request_link(self, obj):
+        if not obj.request_id:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:counselling_counsellingrequest_change", args=[obj.request_id]),
+            obj.request.reference,
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lead_counsellor":
+            kwargs["queryset"] = counsellor_choices()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "counsellors":
+            kwargs["queryset"] = counsellor_choices()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def revert_disabled(self, request, obj=None):
+        return True  # reverting would bypass the status workflow
+
+    def _get_visible_or_404(self, request, object_id):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            # Not there, or not yours: the same answer, so nothing leaks.
+            raise Http404(_("Diesen Fall gibt es nicht oder Sie dürfen ihn nicht sehen."))
+        return obj
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self._get_visible_or_404(request, object_id)
+        if request.method == "GET" and self.has_view_permission(request, obj):
+            services.case_access_log(case=obj, user=request.user, via=CaseAccessLog.Via.ADMIN)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._get_visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._get_visible_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._get_visible_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            services.case_assign_reference(case=obj)
+            obj.save()
+            CaseStatusChange.objects.create(
+                case=obj, from_status="", to_status=obj.status, changed_by=request.user
+            )
+            return
+        new_status = obj.status
+        obj.status = form.initial.get("status", new_status)
+        obj.save()
+        if new_status != obj.status:
+            services.case_change_status(case=obj, status=new_status, by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        case = form.instance
+        # Whoever creates a case without Leitung rights keeps access to it.
+        if not change and not request.user.has_perm("counselling.view_all_cases"):
+            case.counsellors.add(request.user)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, Activity) and instance.author_id is None:
+                instance.author = request.user
+            if isinstance(instance, CaseDocument) and instance.uploaded_by_id is None:
+                instance.uploaded_by = request.user
+            instance.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        formset.save_m2m()
+
+
+# --- Read-only records ------------------------------------------------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CaseAccessLog)
+class CaseAccessLogAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "case_reference", "via", "detail"]
+    list_filter = ["via", "at"]
+    search_fields = ["case_reference", "user__username", "user__last_name"]
+    date_hierarchy = "at"
+    list_select_related = ["user"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "subject", "status", "tries", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["subject"]
+    date_hierarchy = "created_at"
+    fields = [
+        "kind",
+        "to",
+        "subject",
+        "body",
+        "status",
+        "tries",
+        "last_error",
+        "sent_at",
+        "created_at",
+    ]
+    readonly_fields = [
+        "kind",
+        "to",
+        "subject",
+        "body",
+        "tries",
+        "last_error",
+        "sent_at",
+        "created_at",
+    ]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Erneut versuchen"), permissions=["change"])
+    def retry(self, request, queryset):
+        count = queryset.filter(status=OutboxMessage.Status.FAILED).update(
+            status=OutboxMessage.Status.PENDING, tries=0
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d E-Mail wird erneut versucht.",
+                "%(count)d E-Mails werden erneut versucht.",
+                count,
+            )
+            % {"count": count},
+        )

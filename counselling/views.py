@@ -1,4 +1,129 @@
-from django.shortcuts import render
+"""Public request form and the guarded document download.
+
+The views stay thin: storing a request is `services.request_submit`, who may
+see a case is `Case.objects.visible_to`.
+"""
+
+import hashlib
+import logging
+import mimetypes
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+
+from . import services
+from .forms import CounsellingRequestForm
+from .models import CaseAccessLog, CaseDocument
+
+logger = logging.getLogger(__name__)
+
+SESSION_KEY = "counselling_reference"
+
+
+def _client_key(request):
+    # REMOTE_ADDR only: a proxy in front must set it (e.g. via the WSGI server), never
+    # trust X-Forwarded-For blindly. The address is hashed before it reaches the cache.
+    ip = request.META.get("REMOTE_ADDR", "")
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest()[:32]
+    return f"counselling:rate:{digest}"
+
+
+def rate_limit_reached(request):
+    return cache.get(_client_key(request), 0) >= settings.COUNSELLING_RATE_LIMIT
+
+
+def rate_limit_count(request):
+    key = _client_key(request)
+    # add() only sets when missing, so the window starts with the first submission.
+    cache.add(key, 0, timeout=settings.COUNSELLING_RATE_WINDOW)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=settings.COUNSELLING_RATE_WINDOW)
+
+
+def too_large(request, exception=None):
+    return render(request, "counselling/too_large.html", status=413)
+
+
+class RequestFormView(View):
+    template_name = "counselling/request_form.html"
+
+    def get(self, request):
+        return self.render_form(CounsellingRequestForm())
+
+    def post(self, request):
+        if rate_limit_reached(request):
+            return render(request, "counselling/rate_limited.html", status=429)
+        try:
+            data = request.POST
+        except (RequestDataTooBig, TooManyFieldsSent):
+            return too_large(request)
+        form = CounsellingRequestForm(data)
+        if form.is_bot:
+            # Honeypot filled: pretend success and store nothing. A bot learns nothing,
+            # and no inbox fills with spam. It still counts against the rate limit.
+            rate_limit_count(request)
+            logger.info("Counselling request dropped: honeypot filled.")
+            request.session[SESSION_KEY] = services.request_reference_generate()
+            return redirect("counselling:request_done")
+        if not form.is_valid():
+            return self.render_form(form, status=200)
+        submitted = services.request_submit(
+            data=form.submission_data(), topics=form.cleaned_data["topics"]
+        )
+        rate_limit_count(request)
+        request.session[SESSION_KEY] = submitted.reference
+        return redirect("counselling:request_done")
+
+    def render_form(self, form, status=200):
+        context = {
+            "form": form,
+            "retention_months": settings.COUNSELLING_REQUEST_RETENTION_MONTHS,
+            "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION,
+        }
+        return render(
+            request=self.request, template_name=self.template_name, context=context, status=status
+        )
+
+
+def request_done(request):
+    """Shows the reference once: it lives in the visitor's session, not in the URL."""
+    reference = request.session.pop(SESSION_KEY, None)
+    return render(request, "counselling/request_done.html", {"reference": reference})
+
+
+def document_download(request, pk):
+    """A case document, for exactly the people who may open its case in the admin."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('admin:login')}?next={request.path}")
+    document = get_object_or_404(CaseDocument.objects.select_related("case"), pk=pk)
+    if not (
+        request.user.has_perm("counselling.view_casedocument")
+        and document.case.__class__.objects.visible_to(request.user)
+        .filter(pk=document.case_id)
+        .exists()
+    ):
+        raise Http404
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    services.case_access_log(
+        case=document.case, user=request.user, via=CaseAccessLog.Via.DOCUMENT, detail=document.title
+    )
+    content_type = mimetypes.guess_type(document.filename)[0] or "application/octet-stream"
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def csrf_failure(request, reason=""):

@@ -183,3 +183,16 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_
 # How long requests that did not become a case are kept (months); told on the form.
 COUNSELLING_REQUEST_RETENTION_MONTHS = env.int("COUNSELLING_REQUEST_RETENTION_MONTHS", default=12)
 CSRF_FAILURE_VIEW = "counselling.views.csrf_failure"
+# A friendly 413 page for over-limit form posts (before CSRF reads the body).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
+    "counselling.middleware.RequestTooLargeMiddleware",
+)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# --- Retention ---
+# `manage.py apply_retention` (daily from cron) deletes spam and declined requests
+# this many days after their last change, and anonymises cases closed or declined
+# this many years ago.
+RETENTION_SPAM_DECLINED_DAYS = env.int("RETENTION_SPAM_DECLINED_DAYS", default=90)
+RETENTION_CLOSED_CASE_YEARS = env.int("RETENTION_CLOSED_CASE_YEARS", default=3)
