@@ -31,6 +31,10 @@ class NewsFeed(Feed):
     def item_pubdate(self, item):
         return item.published_at
 
+    def item_updateddate(self, item):
+        # Atom requires <updated> on every entry; posts keep no edit time.
+        return item.published_at
+
 
 class NewsAtomFeed(NewsFeed):
     feed_type = Atom1Feed
