@@ -161,7 +161,7 @@ def _searched_names(section):
 
 def _safe_headline(text):
     """Escape `text`, then turn balanced START…STOP pairs into <mark>…</mark>."""
-    escaped = escape(text)
+    escaped = escape(" ".join((text or "").split()))
     marked = re.sub(f"{START}(.*?){STOP}", r"<mark>\1</mark>", escaped, flags=re.S)
     return mark_safe(marked.replace(START, "").replace(STOP, ""))  # noqa: S308 - escaped above
 
@@ -203,7 +203,9 @@ def _postgres_rows(section, query, limit):
     parts = []
     for name in section.snippet_fields:
         if _english():
-            parts.append(Coalesce(NullIf(F(f"{name}_en"), Value("")), F(name)))
+            parts.append(
+                Coalesce(NullIf(F(f"{name}_en"), Value("")), F(name), output_field=TextField())
+            )
         else:
             parts.append(F(name))
         parts.append(Value(" … "))

@@ -1,0 +1,170 @@
+"""Legal pages, the easy-read page and the home page."""
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.utils import timezone
+
+from kkk_portal.models import SitePage, render_body
+from tests.factories import EventFactory, NewsPostFactory, ProjectFactory, PublicationFactory
+
+PAGES = {
+    "/impressum/": "Impressum",
+    "/datenschutz/": "Datenschutzerklärung",
+    "/barrierefreiheit/": "Erklärung zur Barrierefreiheit",
+    "/leichte-sprache/": "Leichte Sprache",
+}
+
+
+def h1(html):
+    return re.findall(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+
+
+@pytest.mark.django_db
+def test_the_four_pages_exist_after_migrating():
+    assert list(SitePage.objects.values_list("slug", "title")) == [
+        ("barrierefreiheit", "Erklärung zur Barrierefreiheit"),
+        ("datenschutz", "Datenschutzerklärung"),
+        ("impressum", "Impressum"),
+        ("leichte-sprache", "Leichte Sprache"),
+    ]
+    assert SitePage.history.count() == 4  # the first version is recorded
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url", "title"), PAGES.items())
+def test_legal_pages_show_title_and_version(client, url, title):
+    response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert h1(html) == [title]
+    assert "Stand: 2026-11-22" in html
+
+
+@pytest.mark.django_db
+def test_footer_links_every_text_page(client):
+    html = client.get("/").content.decode()
+    footer = html[html.index("<footer") :]
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', footer)
+    assert [link for link in links if link[0] != "/kontakt/"] == [
+        ("/impressum/", "Impressum"),
+        ("/datenschutz/", "Datenschutz"),
+        ("/barrierefreiheit/", "Barrierefreiheit"),
+        ("/leichte-sprache/", "Leichte Sprache"),
+    ]
+
+
+@pytest.mark.django_db
+def test_privacy_notice_explains_the_request_form_and_retention(client):
+    html = client.get("/datenschutz/").content.decode()
+    assert "<h2>Beratungsanfrage über das Formular</h2>" in html
+    assert "<li>Name und Funktion der Ansprechperson</li>" in html
+    assert "löschen wir 90 Tage nach Eingang" in html
+    assert "Drei Jahre nach Abschluss eines Falls anonymisieren wir" in html
+
+
+@pytest.mark.django_db
+def test_accessibility_statement_offers_a_way_to_report_a_barrier(client, centre_content):
+    html = client.get("/barrierefreiheit/").content.decode()
+    assert "<h2>Schlichtungsverfahren</h2>" in html
+    assert '<h2 id="report-barrier-title" class="h4">Barriere melden</h2>' in html
+    assert (
+        '<a href="mailto:kontakt@kkk.example.org?subject=Barriere%20auf%20der%20Website">'
+        "E-Mail an kontakt@kkk.example.org</a>" in html
+    )
+    assert '<a href="https://www.schlichtungsstelle-bgg.de"' in html
+
+
+@pytest.mark.django_db
+def test_easy_read_page_uses_short_sentences(client):
+    page = SitePage.objects.get(slug="leichte-sprache")
+    sentences = [s for s in re.split(r"(?<=[.?!:])\s+", page.body) if s and s[0] != "#"]
+    longest = max(len(s.split()) for s in sentences)
+    assert longest <= 12
+
+
+@pytest.mark.django_db
+def test_english_page_uses_english_text_or_says_it_is_german(client):
+    html = client.get("/en/impressum/").content.decode()
+    assert h1(html) == ["Legal notice"]
+    assert '<div class="site-page-body">' in html
+
+    html = client.get("/en/leichte-sprache/").content.decode()
+    assert h1(html) == ["Leichte Sprache"]
+    assert '<div class="site-page-body" lang="de">' in html
+
+
+@pytest.mark.django_db
+def test_page_body_is_escaped_and_structured():
+    text = "## Kopf <b>\nZeile eins\nZeile <script>x</script>\n\n- Punkt\n- mehr@example.org"
+    assert render_body(text) == (
+        "<h2>Kopf &lt;b&gt;</h2>\n"
+        "<p>Zeile eins<br>Zeile &lt;script&gt;x&lt;/script&gt;</p>\n"
+        '<ul><li>Punkt</li><li><a href="mailto:mehr@example.org">mehr@example.org</a></li></ul>'
+    )
+
+
+@pytest.mark.django_db
+def test_staff_edit_is_versioned_and_visible(client):
+    page = SitePage.objects.get(slug="impressum")
+    page.body = "Neuer Text mit <em>HTML</em>."
+    page.version = "2026-12-01"
+    page.save()
+    html = client.get("/impressum/").content.decode()
+    assert "<p>Neuer Text mit &lt;em&gt;HTML&lt;/em&gt;.</p>" in html
+    assert "Stand: 2026-12-01" in html
+    assert list(page.history.values_list("version", flat=True)) == ["2026-12-01", "2026-11-22"]
+    assert SitePage.current_version("impressum") == "2026-12-01"
+
+
+def test_site_page_admin_keeps_history():
+    from simple_history.admin import SimpleHistoryAdmin
+
+    assert isinstance(admin.site._registry[SitePage], SimpleHistoryAdmin)
+
+
+@pytest.mark.django_db
+def test_unknown_root_slug_is_404(client):
+    assert client.get("/agb/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_home_reaches_every_section_within_two_clicks(client, centre_content):
+    html = client.get("/").content.decode()
+    main = html[html.index("<main") : html.index("</main>")]
+    hrefs = set(re.findall(r'href="(/[^"#]*)"', html))
+    assert "Beratung anfragen" in main
+    for area in ["beratung-von-kommunen", "austausch-mit-fachoeffentlichkeit"]:
+        assert f"/arbeitsfelder/{area}/" in hrefs
+    for expected in ["/projekte/", "/impressum/", "/leichte-sprache/"]:
+        assert expected in hrefs
+    assert "/suche/" in html  # the header search form
+
+
+@pytest.mark.django_db
+def test_home_shows_running_projects_before_completed_ones(client):
+    today = timezone.localdate()
+    ProjectFactory(
+        title="Alt",
+        start_date=today.replace(year=today.year - 5),
+        end_date=today.replace(year=today.year - 4),
+    )
+    ProjectFactory(title="Laufend", start_date=today.replace(year=today.year - 1), end_date=None)
+    ProjectFactory(title="Geplant", start_date=today.replace(year=today.year + 1), end_date=None)
+    ProjectFactory(title="Verborgen", is_published=False, start_date=today, end_date=None)
+    html = client.get("/").content.decode()
+    titles = re.findall(r'<h3 class="h5 card-title"><a href="/projekte/[^"]+/">([^<]+)</a>', html)
+    assert titles == ["Laufend", "Alt"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [3, 200])
+def test_home_query_count_is_constant(client, django_assert_max_num_queries, count):
+    ProjectFactory.create_batch(count)
+    NewsPostFactory.create_batch(count)
+    EventFactory.create_batch(count)
+    PublicationFactory.create_batch(count)
+    with django_assert_max_num_queries(8):
+        response = client.get("/")
+    assert response.status_code == 200
