@@ -4,6 +4,9 @@ import csv
 import io
 from html.parser import HTMLParser
 
+import pytest
+from django.utils import translation
+
 
 class _TableParser(HTMLParser):
     """Collects every <table>: its caption and its rows as lists of cell texts."""
@@ -50,3 +53,10 @@ def csv_rows(response):
     content = b"".join(response.streaming_content).decode("utf-8")
     assert content.startswith("\ufeff")
     return list(csv.reader(io.StringIO(content[1:]), delimiter=";"))
+
+
+@pytest.fixture(autouse=True)
+def _german():
+    """URLs reversed in German, whatever language an earlier test left active."""
+    with translation.override("de"):
+        yield

@@ -8,7 +8,10 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from counselling.models import Case, CounsellingRequest
-from tests.counselling.leadership_helpers import html_tables
+from tests.counselling.leadership_helpers import (
+    _german,  # noqa: F401 - autouse fixture
+    html_tables,
+)
 from tests.factories import CaseFactory, CounsellingRequestFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
