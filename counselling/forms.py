@@ -232,6 +232,14 @@ class CaseAdminForm(forms.ModelForm):
                 self.fields["status"].help_text = _(
                     "Möglich sind nur die nächsten Schritte des Ablaufs oder „Abgelehnt“."
                 )
+                self.fields["status"].error_messages["invalid_choice"] = _(
+                    "Dieser Statuswechsel ist im Ablauf nicht vorgesehen. Möglich ist: %(allowed)s."
+                ) % {
+                    "allowed": ", ".join(
+                        str(s.label) for s in self.instance.allowed_next_statuses()
+                    )
+                    or _("kein weiterer Wechsel")
+                }
             else:
                 allowed = [Case.Status.REQUEST, Case.Status.FIRST_TALK]
             self.fields["status"].choices = [
