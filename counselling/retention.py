@@ -1,0 +1,105 @@
+"""Data retention (DSGVO): what `manage.py apply_retention` deletes and anonymises.
+
+* Spam and declined requests that never became a case are deleted
+  `RETENTION_SPAM_DECLINED_DAYS` days after their last change, together with
+  their history rows and the mails queued for them.
+* Cases closed or declined more than `RETENTION_CLOSED_CASE_YEARS` years ago
+  are anonymised with `services.case_anonymise` (requester contact data, free
+  text, document files, and the same fields in the history rows). "Closed"
+  counts from the later of the case's end date and its last change, so an
+  edit after closing never shortens the time a case is kept.
+
+Both steps select only what is still due, so running the command twice does
+nothing the second time; it is safe to run daily from cron.
+"""
+
+import dataclasses
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.utils import timezone
+
+from . import services
+from .models import Case, CounsellingRequest, OutboxMessage
+
+
+@dataclasses.dataclass
+class RetentionResult:
+    requests_deleted: int
+    cases_anonymised: int
+    # Open requests without a case past the period the confirmation mail names;
+    # reported for a person to decide, never deleted automatically.
+    stale_requests: int
+    dry_run: bool
+
+
+def _years_before(day, years):
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def requests_due(*, now=None):
+    """Spam and declined requests without a case, unchanged for longer than the limit."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.RETENTION_SPAM_DECLINED_DAYS)
+    return CounsellingRequest.objects.filter(
+        status__in=[CounsellingRequest.Status.SPAM, CounsellingRequest.Status.DECLINED],
+        updated_at__lt=cutoff,
+        case__isnull=True,
+    )
+
+
+def cases_due(*, today=None):
+    """Closed or declined cases, not yet anonymised, closed before the limit."""
+    today = today or timezone.localdate()
+    cutoff = _years_before(today, settings.RETENTION_CLOSED_CASE_YEARS)
+    changed = TruncDate("updated_at")
+    return (
+        Case.objects.filter(
+            status__in=[Case.Status.CLOSED, Case.Status.DECLINED], anonymised_at__isnull=True
+        )
+        .alias(closed_on=Greatest(Coalesce("end_date", changed), changed))
+        .filter(closed_on__lt=cutoff)
+    )
+
+
+def stale_requests(*, now=None):
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=30 * settings.COUNSELLING_REQUEST_RETENTION_MONTHS)
+    return CounsellingRequest.objects.filter(
+        ~Q(status__in=[CounsellingRequest.Status.SPAM, CounsellingRequest.Status.DECLINED]),
+        created_at__lt=cutoff,
+        case__isnull=True,
+        anonymised_at__isnull=True,
+    )
+
+
+def requests_delete(ids):
+    """Delete requests, then their history rows (the deletion itself writes one) and mails."""
+    with transaction.atomic():
+        OutboxMessage.objects.filter(request_id__in=ids).delete()
+        CounsellingRequest.objects.filter(pk__in=ids).delete()
+        CounsellingRequest.history.filter(id__in=ids).delete()
+
+
+def apply_retention(*, dry_run=False, now=None):
+    """Delete and anonymise what is due; with `dry_run`, only count it."""
+    now = now or timezone.now()
+    request_ids = list(requests_due(now=now).values_list("pk", flat=True))
+    cases = list(cases_due(today=timezone.localdate(now)).select_related("request"))
+    stale = stale_requests(now=now).count()
+    if not dry_run:
+        requests_delete(request_ids)
+        for case in cases:
+            services.case_anonymise(case)
+    return RetentionResult(
+        requests_deleted=len(request_ids),
+        cases_anonymised=len(cases),
+        stale_requests=stale,
+        dry_run=dry_run,
+    )
