@@ -1,0 +1,319 @@
+"""Fields of work, project detail and municipality pages, and the map."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from kkk_portal.enums import Bundesland, MunicipalityKind
+from projects.map import HEIGHT, WIDTH, project, state_shapes
+from tests.factories import (
+    EventFactory,
+    FocusAreaFactory,
+    MunicipalityFactory,
+    ProjectFactory,
+    PublicationFactory,
+)
+from tests.projects.helpers import card_titles, map_places, map_state_codes, section_links, text_of
+
+pytestmark = pytest.mark.django_db
+
+REAL_FOCUS_AREAS = [
+    "Beratung von Kommunen",
+    "Kooperationen in der Altmark",
+    "Forschung zu Herausforderungen",
+    "Netzwerk und Lobbyarbeit",
+    "Austausch mit Fachöffentlichkeit",
+]
+
+
+def h1(response):
+    return text_of(re.search(r"<h1[^>]*>(.*?)</h1>", response.content.decode(), re.S).group(1))
+
+
+# ---- fields of work ----------------------------------------------------------
+
+
+def test_focus_area_list_shows_the_five_fields(client, centre_content):
+    response = client.get("/arbeitsfelder/")
+    assert response.status_code == 200
+    assert h1(response) == "Arbeitsfelder"
+    html = response.content.decode()
+    assert [text_of(t) for t in re.findall(r'<h2 class="h5 card-title">(.*?)</h2>', html)] == (
+        REAL_FOCUS_AREAS
+    )
+
+
+def test_focus_area_list_in_english(client, centre_content):
+    response = client.get("/en/arbeitsfelder/")
+    html = response.content.decode()
+    assert [text_of(t) for t in re.findall(r'<h2 class="h5 card-title">(.*?)</h2>', html)] == [
+        "Counselling municipalities",
+        "Cooperation in the Altmark region",
+        "Research on challenges",
+        "Network and advocacy",
+        "Exchange with professionals",
+    ]
+
+
+def test_focus_area_page_shows_text_projects_publications_and_events(client, centre_content):
+    response = client.get("/arbeitsfelder/austausch-mit-fachoeffentlichkeit/")
+    assert response.status_code == 200
+    assert h1(response) == "Austausch mit Fachöffentlichkeit"
+    html = response.content.decode()
+    assert "Unsere Erfahrungen sollen nicht nur einzelnen Kommunen nützen." in html
+    assert card_titles(response) == [
+        "Kommunale Integrationsstrategien für Vielfalt und Teilhabe",
+        "Nur Dabeisein ist nicht alles: Selbstwirksamkeit im Altmarkkreis Salzwedel erfahrbar "
+        "machen",
+    ]
+    assert section_links(response, "related-publications") == [
+        "Nur Dabeisein ist nicht alles – Ergebnisse der Beratungen im Altmarkkreis Salzwedel"
+    ]
+    assert section_links(response, "related-events") == [
+        "Online-Seminar: Kommunales Konfliktmanagement"
+    ]
+    assert 'href="/publikationen/nur-dabeisein-ist-nicht-alles-broschuere/"' in html
+    assert 'href="/veranstaltungen/online-seminar-kommunales-konfliktmanagement-2022/"' in html
+
+
+def test_focus_area_page_lists_published_items_only_upcoming_events_first(client):
+    area = FocusAreaFactory(title="Feld", slug="feld")
+    ProjectFactory(title="Öffentlich", focus_areas=[area])
+    ProjectFactory(title="Entwurf", focus_areas=[area], is_published=False)
+    PublicationFactory(title="Bericht", focus_areas=[area])
+    PublicationFactory(title="Geheimer Bericht", focus_areas=[area], is_published=False)
+    now = timezone.now()
+    for title, days in [("Später", 60), ("Bald", 7), ("Letztes Jahr", -365), ("Neulich", -7)]:
+        event = EventFactory(
+            title=title,
+            start=now + datetime.timedelta(days=days),
+            end=now + datetime.timedelta(days=days, hours=2),
+        )
+        event.focus_areas.add(area)
+    hidden = EventFactory(title="Intern", is_published=False)
+    hidden.focus_areas.add(area)
+
+    response = client.get("/arbeitsfelder/feld/")
+    assert card_titles(response) == ["Öffentlich"]
+    assert section_links(response, "related-publications") == ["Bericht"]
+    assert section_links(response, "related-events") == [
+        "Bald",
+        "Später",
+        "Neulich",
+        "Letztes Jahr",
+    ]
+
+
+def test_unknown_focus_area_is_404(client):
+    assert client.get("/arbeitsfelder/gibt-es-nicht/").status_code == 404
+
+
+# ---- project detail ----------------------------------------------------------
+
+
+def test_project_detail_shows_facts_places_funding_and_related(client, centre_content):
+    response = client.get("/projekte/nur-dabeisein-ist-nicht-alles/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "01.05.2017 bis 31.08.2017" in html
+    places = re.search(r'<ul class="place-list">(.*?)</ul>', html, re.S)
+    assert text_of(places.group(1)) == "Altmarkkreis Salzwedel (Sachsen-Anhalt)"
+    assert '<a href="/kommunen/altmarkkreis-salzwedel/">Altmarkkreis Salzwedel</a>' in html
+    assert section_links(response, "related-publications") == [
+        "Nur Dabeisein ist nicht alles – Ergebnisse der Beratungen im Altmarkkreis Salzwedel"
+    ]
+    funding = re.search(r'<section aria-labelledby="funding-title".*?</section>', html, re.S)
+    assert text_of(funding.group(0)).replace(" :", ":") == (
+        "Förderung Bundesministerium für Familie, Senioren, Frauen und Jugend: Partnerschaft für "
+        "Demokratie des Altmarkkreises Salzwedel im Bundesprogramm „Demokratie leben!“ Gefördert "
+        "vom Bundesministerium für Familie, Senioren, Frauen und Jugend im Rahmen des "
+        "Bundesprogramms „Demokratie leben!“."
+    )
+    assert "Partnerschaft für Demokratie des Altmarkkreises Salzwedel</li>" in html
+    assert "Zurück zu allen Projekten" in html
+    assert map_places(response) == [
+        ("/kommunen/altmarkkreis-salzwedel/", "Altmarkkreis Salzwedel (Sachsen-Anhalt)")
+    ]
+
+
+def test_project_detail_shows_district_commissioner_and_state_entries(client, centre_content):
+    chemnitz = client.get("/projekte/bedarfsermittlung-konfliktmanagement-chemnitz/")
+    html = chemnitz.content.decode()
+    assert re.search(r"Auftraggeber</dt>\s*<dd[^>]*>Stadt Chemnitz</dd>", html)
+    research = client.get("/projekte/praxis-forschung-praxis-desintegration/")
+    places = re.search(r'<ul class="place-list">(.*?)</ul>', research.content.decode(), re.S)
+    assert [text_of(li) for li in re.findall(r"<li>(.*?)</li>", places.group(1), re.S)] == [
+        "Kommunen in Niedersachsen",
+        "Kommunen in Nordrhein-Westfalen",
+        "Kommunen in Sachsen",
+        "Kommunen in Sachsen-Anhalt",
+    ]
+    altmark = client.get("/projekte/demokratiefoerderung-altmark/")
+    places = re.search(r'<ul class="place-list">(.*?)</ul>', altmark.content.decode(), re.S)
+    assert [text_of(li) for li in re.findall(r"<li>(.*?)</li>", places.group(1), re.S)] == [
+        "Arneburg-Goldbeck (Landkreis Stendal, Sachsen-Anhalt)",
+        "Gardelegen (Altmarkkreis Salzwedel, Sachsen-Anhalt)",
+        "Kalbe (Milde) (Altmarkkreis Salzwedel, Sachsen-Anhalt)",
+        "Osterburg (Altmark) (Landkreis Stendal, Sachsen-Anhalt)",
+    ]
+
+
+def test_unpublished_project_is_404(client):
+    ProjectFactory(slug="entwurf", is_published=False)
+    assert client.get("/projekte/entwurf/").status_code == 404
+
+
+# ---- municipalities ----------------------------------------------------------
+
+
+def test_municipality_list_groups_places_with_projects_by_state(client, centre_content):
+    response = client.get("/kommunen/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    groups = re.findall(
+        r'<h3 id="state-\d+" class="h5">(.*?)</h3>\s*<ul class="place-list">(.*?)</ul>', html, re.S
+    )
+    assert [
+        (state, [text_of(li) for li in re.findall(r"<li>(.*?)</li>", items, re.S)])
+        for state, items in groups
+    ] == [
+        (
+            "Brandenburg",
+            [
+                "Fürstenberg/Havel (Stadt · 1 Projekt)",
+                "Landkreis Oberhavel (Landkreis · 1 Projekt)",
+            ],
+        ),
+        (
+            "Sachsen",
+            [
+                "Bautzen (Stadt · 2 Projekte)",
+                "Chemnitz (Kreisfreie Stadt · 2 Projekte)",
+                "Landkreis Bautzen (Landkreis · 2 Projekte)",
+                "Plauen (Stadt · 1 Projekt)",
+                "Vogtlandkreis (Landkreis · 1 Projekt)",
+            ],
+        ),
+        (
+            "Sachsen-Anhalt",
+            [
+                "Altmarkkreis Salzwedel (Landkreis · 4 Projekte)",
+                "Arneburg-Goldbeck (Amt/Verbandsgemeinde · 1 Projekt)",
+                "Burgenlandkreis (Landkreis · 1 Projekt)",
+                "Gardelegen (Stadt · 1 Projekt)",
+                "Hohe Börde (Gemeinde · 1 Projekt)",
+                "Kalbe (Milde) (Stadt · 1 Projekt)",
+                "Landkreis Börde (Landkreis · 1 Projekt)",
+                "Landkreis Stendal (Landkreis · 1 Projekt)",
+                "Oschersleben (Bode) (Stadt · 1 Projekt)",
+                "Osterburg (Altmark) (Stadt · 1 Projekt)",
+                "Weißenfels (Stadt · 1 Projekt)",
+            ],
+        ),
+    ]
+
+
+def test_map_draws_sixteen_states_and_links_every_place_with_coordinates(client, centre_content):
+    response = client.get("/kommunen/")
+    assert map_state_codes(response) == list(Bundesland.values)
+    assert map_places(response) == [
+        ("/kommunen/fuerstenberg-havel/", "Fürstenberg/Havel (Brandenburg)"),
+        ("/kommunen/bautzen/", "Bautzen (Sachsen)"),
+        ("/kommunen/chemnitz/", "Chemnitz (Sachsen)"),
+        ("/kommunen/plauen/", "Plauen (Sachsen)"),
+        ("/kommunen/altmarkkreis-salzwedel/", "Altmarkkreis Salzwedel (Sachsen-Anhalt)"),
+        ("/kommunen/arneburg-goldbeck/", "Arneburg-Goldbeck (Sachsen-Anhalt)"),
+        ("/kommunen/gardelegen/", "Gardelegen (Sachsen-Anhalt)"),
+        ("/kommunen/hohe-boerde/", "Hohe Börde (Sachsen-Anhalt)"),
+        ("/kommunen/kalbe-milde/", "Kalbe (Milde) (Sachsen-Anhalt)"),
+        ("/kommunen/oschersleben-bode/", "Oschersleben (Bode) (Sachsen-Anhalt)"),
+        ("/kommunen/osterburg-altmark/", "Osterburg (Altmark) (Sachsen-Anhalt)"),
+        ("/kommunen/weissenfels/", "Weißenfels (Sachsen-Anhalt)"),
+    ]
+    html = response.content.decode()
+    assert (
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="group" aria-labelledby="places-map-caption"' in html
+    )
+    assert "Kartengrundlage: Natural Earth (gemeinfrei)." in html
+
+
+def test_projection_puts_places_inside_their_state():
+    """Leipzig lies east of Halle and south of Magdeburg; all inside the drawing."""
+    halle, leipzig, magdeburg = project(11.97, 51.48), project(12.37, 51.34), project(11.63, 52.13)
+    assert leipzig[0] > halle[0]
+    assert leipzig[1] > magdeburg[1]
+    for x, y in [halle, leipzig, magdeburg, project(5.87, 50.76), project(15.04, 54.17)]:
+        assert 0 < x < WIDTH
+        assert 0 < y < HEIGHT
+
+
+def test_state_paths_are_cached_and_small():
+    assert state_shapes() is state_shapes()
+    assert [s.code for s in state_shapes()] == list(Bundesland.values)
+    assert sum(len(s.path) for s in state_shapes()) < 40_000
+
+
+def test_municipality_page_shows_its_projects_and_district(client, centre_content):
+    response = client.get("/kommunen/gardelegen/")
+    assert response.status_code == 200
+    assert h1(response) == "Gardelegen"
+    assert card_titles(response) == [
+        "Demokratieförderung durch Kommunale Konfliktberatung in der Altmark"
+    ]
+    assert '<a href="/kommunen/altmarkkreis-salzwedel/">Altmarkkreis Salzwedel</a>' in (
+        response.content.decode()
+    )
+    assert map_places(response) == [("/kommunen/gardelegen/", "Gardelegen (Sachsen-Anhalt)")]
+
+
+def test_district_page_includes_projects_of_its_towns(client, centre_content):
+    response = client.get("/kommunen/altmarkkreis-salzwedel/")
+    assert card_titles(response) == [
+        "Ehrenamt und Teilhabe in der Arbeit mit Geflüchteten",
+        "Integration, Teilhabe, Demokratie – Ressourcen nachhaltiger Entwicklung im Altmarkkreis",
+        "Demokratieförderung durch Kommunale Konfliktberatung in der Altmark",
+        "Nur Dabeisein ist nicht alles: Selbstwirksamkeit im Altmarkkreis Salzwedel erfahrbar "
+        "machen",
+    ]
+
+
+def test_municipality_without_projects_says_so_and_unknown_is_404(client):
+    MunicipalityFactory(name="Stilldorf", slug="stilldorf", latitude=None, longitude=None)
+    response = client.get("/kommunen/stilldorf/")
+    assert response.status_code == 200
+    assert "Hier sind noch keine Projekte veröffentlicht." in response.content.decode()
+    assert map_places(response) == []
+    assert client.get("/kommunen/gibt-es-nicht/").status_code == 404
+
+
+@pytest.mark.parametrize("count", [3, 200])
+def test_municipality_list_query_count_is_constant(client, django_assert_max_num_queries, count):
+    district = MunicipalityFactory(kind=MunicipalityKind.LANDKREIS)
+    for i in range(count):
+        place = MunicipalityFactory(district=district if i % 2 else None)
+        ProjectFactory(municipalities=[place])
+    with django_assert_max_num_queries(3):
+        response = client.get("/kommunen/")
+    assert len(map_places(response)) == count + 1
+
+
+@pytest.mark.parametrize("count", [3, 200])
+def test_municipality_page_query_count_is_constant(client, django_assert_max_num_queries, count):
+    district = MunicipalityFactory(slug="kreis", kind=MunicipalityKind.LANDKREIS)
+    for _ in range(count):
+        ProjectFactory(municipalities=[MunicipalityFactory(district=district)])
+    with django_assert_max_num_queries(5):
+        response = client.get("/kommunen/kreis/")
+    assert len(card_titles(response)) == count
+
+
+@pytest.mark.parametrize("count", [3, 200])
+def test_focus_area_page_query_count_is_constant(client, django_assert_max_num_queries, count):
+    area = FocusAreaFactory(slug="feld")
+    for _ in range(count):
+        ProjectFactory(focus_areas=[area], municipalities=[MunicipalityFactory()])
+    with django_assert_max_num_queries(6):
+        response = client.get("/arbeitsfelder/feld/")
+    assert len(card_titles(response)) == count
