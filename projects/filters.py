@@ -28,6 +28,7 @@ def programme_choices():
     lines = (
         Funding.objects.filter(project__is_published=True)
         .exclude(programme="")
+        .order_by("programme")
         .values_list("programme", flat=True)
         .distinct()
     )
@@ -52,7 +53,7 @@ def year_choices():
 
 
 def _municipalities(request):
-    return Municipality.objects.filter(projects__is_published=True).distinct()
+    return Municipality.objects.with_published_work()
 
 
 def _funders(request):
@@ -91,6 +92,7 @@ class ProjectFilter(django_filters.FilterSet):
         queryset=FocusArea.objects.all(),
         to_field_name="slug",
         field_name="focus_areas",
+        distinct=True,
         empty_label=_("alle"),
     )
     funder = django_filters.ModelChoiceFilter(
@@ -98,17 +100,18 @@ class ProjectFilter(django_filters.FilterSet):
         queryset=_funders,
         to_field_name="slug",
         field_name="funders",
+        distinct=True,
         empty_label=_("alle"),
     )
     programme = django_filters.ChoiceFilter(
         label=_("Förderprogramm"),
-        choices=programme_choices,
+        choices=[],  # filled per request in __init__
         method="filter_programme",
         empty_label=_("alle"),
     )
     year = django_filters.ChoiceFilter(
         label=_("Jahr"),
-        choices=year_choices,
+        choices=[],  # filled per request in __init__
         method="filter_year",
         empty_label=_("alle"),
         help_text=_("Projekte, die in diesem Jahr liefen."),
@@ -117,6 +120,12 @@ class ProjectFilter(django_filters.FilterSet):
     class Meta:
         model = Project
         fields = []  # every filter is declared above
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Computed once per request (a callable would run again for every use).
+        self.filters["programme"].extra["choices"] = programme_choices()
+        self.filters["year"].extra["choices"] = year_choices()
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value.strip()) if value.strip() else queryset

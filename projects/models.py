@@ -68,6 +68,12 @@ class Funder(models.Model):
 
 
 class MunicipalityQuerySet(models.QuerySet):
+    def with_published_work(self):
+        """Places with a published project, directly or in one of their member towns."""
+        return self.filter(
+            Q(projects__is_published=True) | Q(members__projects__is_published=True)
+        ).distinct()
+
     def with_published_projects(self):
         """Places with a published project, directly or in one of their member towns.
 
