@@ -24,6 +24,11 @@ class Download:
     size: int  # bytes
 
 
+# Path segments used by other pages under /aktuelles/ and /veranstaltungen/.
+NEWS_RESERVED_SLUGS = {"feed", "atom"}
+EVENT_RESERVED_SLUGS = {"archiv"}
+
+
 class PublishedQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -122,6 +127,12 @@ class NewsPost(models.Model):
     def get_absolute_url(self):
         return reverse("publications:news_detail", kwargs={"slug": self.slug})
 
+    def clean(self):
+        if self.slug in NEWS_RESERVED_SLUGS:
+            raise ValidationError(
+                {"slug": _("Dieser Kurzname ist für eine andere Seite reserviert.")}
+            )
+
 
 class EventQuerySet(PublishedQuerySet):
     def upcoming(self, now=None):
@@ -191,6 +202,8 @@ class Event(models.Model):
 
     def clean(self):
         errors = {}
+        if self.slug in EVENT_RESERVED_SLUGS:
+            errors["slug"] = _("Dieser Kurzname ist für eine andere Seite reserviert.")
         if self.start and self.end and self.end < self.start:
             errors["end"] = _("Das Ende darf nicht vor dem Beginn liegen.")
         if not self.is_online and not self.venue:
