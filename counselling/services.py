@@ -90,6 +90,7 @@ def _request_queue_mails(*, request, language):
                 "counselling/mail/confirmation.txt",
                 {
                     "reference": request.reference,
+                    "retention_days": getattr(settings, "RETENTION_SPAM_DECLINED_DAYS", 90),
                     "retention_months": settings.COUNSELLING_REQUEST_RETENTION_MONTHS,
                 },
             ),

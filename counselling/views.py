@@ -47,6 +47,15 @@ def rate_limit_count(request):
         cache.set(key, 1, timeout=settings.COUNSELLING_RATE_WINDOW)
 
 
+def retention_context():
+    """The retention periods applied by `apply_retention`, as told on the form and in mails."""
+    return {
+        "retention_days": getattr(settings, "RETENTION_SPAM_DECLINED_DAYS", 90),
+        "retention_years": getattr(settings, "RETENTION_CLOSED_CASE_YEARS", 3),
+        "retention_months": settings.COUNSELLING_REQUEST_RETENTION_MONTHS,
+    }
+
+
 def too_large(request, exception=None):
     return render(request, "counselling/too_large.html", status=413)
 
@@ -84,7 +93,7 @@ class RequestFormView(View):
     def render_form(self, form, status=200):
         context = {
             "form": form,
-            "retention_months": settings.COUNSELLING_REQUEST_RETENTION_MONTHS,
+            **retention_context(),
             "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION,
         }
         return render(

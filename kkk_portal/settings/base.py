@@ -180,7 +180,7 @@ COUNSELLING_RATE_WINDOW = 60 * 60
 OUTBOX_MAX_TRIES = env.int("OUTBOX_MAX_TRIES", default=5)
 # Case documents: outside MEDIA_ROOT, never served by the web server, only via a checked view.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")
-# How long requests that did not become a case are kept (months); told on the form.
+# Requests still open after this many months are reported by apply_retention; told on the form.
 COUNSELLING_REQUEST_RETENTION_MONTHS = env.int("COUNSELLING_REQUEST_RETENTION_MONTHS", default=12)
 CSRF_FAILURE_VIEW = "counselling.views.csrf_failure"
 # A friendly 413 page for over-limit form posts (before CSRF reads the body).

@@ -41,7 +41,11 @@ def test_form_offers_only_active_topics_and_says_what_is_stored(client, topics):
     html = _text(response)
     assert 'maxlength="5000"' in html
     assert "Höchstens 5.000 Zeichen" in html
-    assert "löschen wir Ihre Angaben nach 12 Monaten" in html
+    assert (
+        "Wird aus Ihrer Anfrage keine Beratung, löschen wir Ihre Angaben 90 Tage nach dieser "
+        "Entscheidung, spätestens 12 Monate nach dem Eingang. Wird daraus eine Beratung, "
+        "anonymisieren wir die Fallakte 3 Jahre nach ihrem Abschluss."
+    ) in html
     assert 'aria-live="polite"' in html
     assert '<label for="id_website" class="form-label"> Bitte leer lassen </label>' in html
     assert 'name="website" tabindex="-1" autocomplete="off"' in html
