@@ -156,8 +156,11 @@ class CounsellingRequestForm(forms.ModelForm):
                 "topics",
                 Field("situation", aria_describedby="id_situation_helptext situation-counter"),
                 HTML(
+                    "{% load i18n %}"
                     '<p id="situation-counter" class="form-text situation-counter" '
-                    'data-max="5000" data-counter-for="id_situation" aria-live="polite"></p>'
+                    'data-max="5000" data-counter-for="id_situation" aria-live="polite" '
+                    "data-text-left=\"{% translate 'Noch REMAINING von MAX Zeichen' %}\" "
+                    "data-text-over=\"{% translate 'OVER Zeichen zu viel' %}\"></p>"
                 ),
                 "conflict_type",
                 "involved",

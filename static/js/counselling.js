@@ -19,15 +19,15 @@
     }
   }
 
-  function counterText(lang, remaining, max) {
-    if (lang === "en") {
-      return remaining >= 0
-        ? formatNumber(remaining) + " of " + formatNumber(max) + " characters left"
-        : formatNumber(-remaining) + " characters too many";
+  // The sentences come translated from the page (data-text-left / data-text-over).
+  function counterText(counter, remaining, max) {
+    if (remaining >= 0) {
+      return (counter.getAttribute("data-text-left") || "REMAINING / MAX")
+        .replace("REMAINING", formatNumber(remaining))
+        .replace("MAX", formatNumber(max));
     }
-    return remaining >= 0
-      ? "Noch " + formatNumber(remaining) + " von " + formatNumber(max) + " Zeichen"
-      : formatNumber(-remaining) + " Zeichen zu viel";
+    return (counter.getAttribute("data-text-over") || "-OVER")
+      .replace("OVER", formatNumber(-remaining));
   }
 
   function setUpCounter(counter) {
@@ -36,7 +36,6 @@
       return;
     }
     var max = parseInt(counter.getAttribute("data-max"), 10);
-    var lang = document.documentElement.lang || "de";
     // The live region (aria-live="polite") speaks only after a pause in typing,
     // so screen readers are not interrupted on every keystroke.
     var visible = document.createElement("span");
@@ -49,7 +48,7 @@
 
     function update(announce) {
       var remaining = max - field.value.length;
-      var text = counterText(lang, remaining, max);
+      var text = counterText(counter, remaining, max);
       visible.textContent = text;
       counter.classList.toggle("is-over", remaining < 0);
       window.clearTimeout(timer);
