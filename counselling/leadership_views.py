@@ -13,10 +13,11 @@ text typed into the portal as a formula (CSV injection).
 """
 
 import csv
+import functools
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _t
@@ -51,9 +52,15 @@ def may_see_requester_data(user):
 
 
 def leadership_required(view):
+    """403 in the admin's look, with a German explanation, for everybody but Leitung."""
+
+    @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         if not may_view_leadership(request.user):
-            raise PermissionDenied
+            context = {**admin.site.each_context(request), "title": _("Kein Zugriff")}
+            return TemplateResponse(
+                request, "counselling/leadership/forbidden.html", context, status=403
+            )
         return view(request, *args, **kwargs)
 
     return wrapped

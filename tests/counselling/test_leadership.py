@@ -54,7 +54,13 @@ def test_leitung_and_superuser_may_open_leadership_pages(client, leitung, name):
 def test_beratung_and_redaktion_get_403(client, beratung, redaktion, name):
     for user in [beratung, redaktion]:
         client.force_login(user)
-        assert client.get(reverse(name)).status_code == 403, user
+        response = client.get(reverse(name))
+        assert response.status_code == 403, user
+        assert "<h1>Kein Zugriff</h1>" in response.content.decode()
+        assert (
+            "Diese Seiten (Übersicht, Export der Fälle und Förderbericht) sind der Leitung "
+            "vorbehalten." in response.content.decode()
+        )
 
 
 @pytest.mark.parametrize("name", LEADERSHIP_URLS)
@@ -219,7 +225,7 @@ def test_dashboard_query_count_is_constant(client, leitung, django_assert_max_nu
         case.topics.set(topics[: n % 4])
         CounsellingRequestFactory()
     client.force_login(leitung)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("leadership:dashboard"))
     assert response.status_code == 200
 
