@@ -37,5 +37,29 @@ class Command(BaseCommand):
                     continue
                 user.groups.set([group])
             lines.append(f"  {username:<10} / {DEMO_PASSWORD}   {description}")
+        self._demo_case(User)
         self.stdout.write(self.style.SUCCESS("Demo logins for http://127.0.0.1:8000/admin/ :"))
         self.stdout.write("\n".join(lines))
+
+    def _demo_case(self, User):
+        """One demo request turned into a case for `beratung`, so the access rules show."""
+        from counselling import services
+        from counselling.models import CounsellingRequest
+
+        counsellor = User.objects.filter(username="beratung", groups__name="Beratung").first()
+        if (
+            counsellor is None
+            or CounsellingRequest.objects.filter(reference="ANF-DEMO-0001").exists()
+        ):
+            return
+        request = CounsellingRequest.objects.create(
+            reference="ANF-DEMO-0001",
+            institution="Gemeinde Musterdorf (Demo)",
+            body_kind="gemeinde",
+            state="ST",
+            contact_name="Erika Mustermann",
+            email="erika@musterdorf.example",
+            situation="Demo: Streit um die Nutzung des Marktplatzes.",
+            consent_notice_version=settings.PRIVACY_NOTICE_VERSION,
+        )
+        services.case_create_from_request(request=request, by=counsellor)
