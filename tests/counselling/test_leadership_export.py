@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from counselling import reports
-from counselling.leadership_views import csv_response, csv_safe
+from counselling.leadership_views import csv_response, csv_safe, may_see_requester_data
 from counselling.models import Case
 from kkk_portal.enums import BodyKind
 from tests.counselling.leadership_helpers import (
@@ -145,6 +145,7 @@ def test_leitung_gets_every_case_with_requester_data(client, leitung, export_cas
     client.force_login(leitung)
     response = client.get(reverse("leadership:case_export"))
 
+    assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="faelle-')
     assert csv_rows(response) == [
@@ -201,3 +202,13 @@ def test_export_query_count_is_constant(client, leitung, django_assert_max_num_q
     with django_assert_max_num_queries(8):
         rows = csv_rows(client.get(reverse("leadership:case_export")))
     assert len(rows) == count + 1
+
+
+def test_only_leitung_and_superusers_may_see_requester_data(leitung, beratung, redaktion):
+    superuser = UserFactory(username="root", is_superuser=True)
+    assert [may_see_requester_data(user) for user in [leitung, superuser, beratung, redaktion]] == [
+        True,
+        True,
+        False,
+        False,
+    ]
