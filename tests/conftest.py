@@ -48,6 +48,16 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _german_by_default():
+    """Every test starts in German; a request to /en/ must not leak into the next test."""
+    from django.utils import translation
+
+    translation.activate("de")
+    yield
+    translation.activate("de")
+
+
 @pytest.fixture
 def centre_content(db):
     """The centre's real content, loaded the way `make run` loads it."""
