@@ -191,6 +191,26 @@ def python_snippet(text, terms, length=SNIPPET_CHARS):
     return mark_safe(prefix + html + suffix)  # noqa: S308 - every part escaped
 
 
+def prefix_tsquery(query):
+    """A raw tsquery matching word beginnings: "Altmark -Lärm" -> "altmark:* & !lärm".
+
+    Only word characters reach the raw syntax, so no input can break it.
+    Phrases and "or" are left to the websearch query alone.
+    """
+    if '"' in query or re.search(r"\bor\b", query, re.I):
+        return ""
+    parts = []
+    for token in query.split()[:10]:
+        negated = token.startswith("-") and len(token) > 1
+        for word in re.findall(r"\w+", token):
+            word = word.replace("_", "").lower()
+            if word:
+                parts.append(f"!{word}" if negated else f"{word}:*")
+    if not any(not p.startswith("!") for p in parts):
+        return ""
+    return " & ".join(parts)
+
+
 def _postgres_rows(section, query, limit):
     weighted = SearchVector(section.title, weight="A", config="german")
     if section.title != "name":
@@ -200,6 +220,10 @@ def _postgres_rows(section, query, limit):
         if twin:
             weighted += SearchVector(f"{name}_en", weight="C", config="german")
     search_query = SearchQuery(query, config="german", search_type="websearch")
+    prefix = prefix_tsquery(query)
+    if prefix:
+        # German compounds: "Altmark" should also find "Altmarkkreis".
+        search_query |= SearchQuery(prefix, config="german", search_type="raw")
     parts = []
     for name in section.snippet_fields:
         if _english():

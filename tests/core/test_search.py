@@ -5,7 +5,7 @@ import re
 import pytest
 from django.db import connection
 
-from kkk_portal.search import python_snippet
+from kkk_portal.search import prefix_tsquery, python_snippet
 from tests.factories import (
     EventFactory,
     NewsPostFactory,
@@ -222,6 +222,24 @@ def test_postgres_websearch_syntax_excludes_words(client):
     ProjectFactory(title="Spielplatz Süd", summary="Streit um Lärm.")
     html = client.get("/suche/", {"q": "Spielplatz -Lärm"}).content.decode()
     assert titles(html) == ["Spielplatz Nord"]
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_postgres_finds_german_compounds_by_their_beginning(client):
+    ProjectFactory(title="Kreisprojekt", summary="Beratung im Altmarkkreis Salzwedel.")
+    html = client.get("/suche/", {"q": "Altmark"}).content.decode()
+    assert titles(html) == ["Kreisprojekt"]
+    snippet = re.findall(r'<p class="search-snippet mb-0">(.*?)</p>', html)[0]
+    assert snippet == "Beratung im <mark>Altmarkkreis</mark> Salzwedel"
+
+
+def test_prefix_tsquery_passes_only_word_characters():
+    assert prefix_tsquery("Altmark -Lärm") == "altmark:* & !lärm"
+    assert prefix_tsquery("a:*|b!(c) ' \\") == "a:* & b:* & c:*"
+    assert prefix_tsquery('"Altmark Kreis"') == ""
+    assert prefix_tsquery("Konflikt or Streit") == ""
+    assert prefix_tsquery("-nur -verneint") == ""
 
 
 @sqlite_only
