@@ -92,11 +92,8 @@ class MunicipalitySitemap(ModelSitemap):
     priority = 0.4
 
     def queryset(self):
-        return (
-            Municipality.objects.filter(projects__is_published=True)
-            .distinct()
-            .order_by("name", "pk")
-        )
+        # The places the municipality list shows, districts included (two queries).
+        return sorted(Municipality.objects.with_published_projects(), key=lambda m: m.slug)
 
 
 class PublicationSitemap(ModelSitemap):

@@ -46,6 +46,9 @@ def test_sitemap_lists_pages_in_both_languages_with_alternates(client, centre_co
     assert "http://testserver/projekte/demokratiefoerderung-altmark/" in locations
     assert "http://testserver/en/projekte/demokratiefoerderung-altmark/" in locations
     assert "http://testserver/arbeitsfelder/beratung-von-kommunen/" in locations
+    assert "http://testserver/en/kommunen/altmarkkreis-salzwedel/" in locations
+    assert "http://testserver/kontakt/" in locations
+    assert "http://testserver/beratung-anfragen/" in locations
     for slug in ["impressum", "datenschutz", "barrierefreiheit", "leichte-sprache"]:
         assert f"http://testserver/{slug}/" in locations
         assert f"http://testserver/en/{slug}/" in locations
@@ -135,3 +138,14 @@ def test_pages_have_no_inline_script_style_or_handlers(client, centre_content):
         assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
         assert re.findall(r"\sstyle=\"", html) == []
         assert re.findall(r"\son[a-z]+=\"", html) == []
+
+
+@pytest.mark.django_db
+def test_every_sitemap_url_answers(client, centre_content):
+    root = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314 - our own sitemap
+    locations = [loc.text for loc in root.findall("s:url/s:loc", NS)]
+    statuses = {
+        loc: client.get(loc.removeprefix("http://testserver")).status_code for loc in locations
+    }
+    assert {loc: code for loc, code in statuses.items() if code != 200} == {}
+    assert len(locations) > 80
