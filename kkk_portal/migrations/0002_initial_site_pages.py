@@ -7,7 +7,7 @@ edited page when the migration runs again on another database.
 from django.db import migrations
 from django.utils import timezone
 
-VERSION = "2026-11-22"
+VERSION = "2026-11-01"  # matches settings.PRIVACY_NOTICE_VERSION
 
 IMPRINT = """## Angaben zum Anbieter
 Kompetenzzentrum Kommunale Konfliktberatung
@@ -50,7 +50,7 @@ Wenn Sie diese Website aufrufen, verarbeitet unser Server technisch notwendige A
 Die Website lädt keine Inhalte von anderen Anbietern: keine Schriften, keine Karten, keine Videos, keine Zählpixel. Wir setzen keine Analyse- oder Werbewerkzeuge ein.
 
 ## Cookies
-Wir setzen nur technisch notwendige Cookies. Ein Sicherheits-Cookie (CSRF) schützt Formulare vor Missbrauch. Ein Sitzungs-Cookie wird nur gesetzt, wenn sich Mitarbeitende im Verwaltungsbereich anmelden. Eine Einwilligung ist dafür nicht nötig.
+Wir setzen nur technisch notwendige Cookies. Ein Sicherheits-Cookie (CSRF) schützt Formulare vor Missbrauch. Ein Sitzungs-Cookie wird gesetzt, wenn Sie eine Beratungsanfrage absenden (damit wir Ihnen danach die Eingangsnummer zeigen können) oder wenn sich Mitarbeitende im Verwaltungsbereich anmelden. Eine Einwilligung ist dafür nicht nötig.
 
 ## Beratungsanfrage über das Formular
 Wenn Sie über das Formular „Beratung anfragen“ eine Anfrage stellen, speichern wir:
@@ -62,10 +62,10 @@ Wenn Sie über das Formular „Beratung anfragen“ eine Anfrage stellen, speich
 - Zeitpunkt Ihrer Einwilligung und die Fassung dieser Datenschutzerklärung, der Sie zugestimmt haben
 
 Wir nutzen diese Angaben, um Ihre Anfrage zu beantworten, mit Ihnen Kontakt aufzunehmen und eine mögliche Beratung vorzubereiten. Rechtsgrundlage ist Ihre Einwilligung (Art. 6 Abs. 1 lit. a DSGVO) und die Anbahnung einer Zusammenarbeit (Art. 6 Abs. 1 lit. b DSGVO). Die Angaben sehen nur die Mitarbeitenden des Kompetenzzentrums, die Anfragen bearbeiten. Wir geben sie nicht an Dritte weiter. Nach dem Absenden erhalten Sie und das Kompetenzzentrum eine Eingangsbestätigung per E-Mail.
-Um massenhaft versandte Anfragen abzuwehren, zählen wir für kurze Zeit, wie oft von einer IP-Adresse Anfragen abgeschickt werden. Diese Zählung wird nicht mit Ihrer Anfrage gespeichert und verfällt nach kurzer Zeit von selbst.
+Um massenhaft versandte Anfragen abzuwehren, zählen wir eine Stunde lang, wie oft von einer IP-Adresse Anfragen abgeschickt werden. Dafür speichern wir die IP-Adresse nicht im Klartext, sondern nur als verschlüsselten Prüfwert (Hash). Die Zählung wird nicht mit Ihrer Anfrage gespeichert und verfällt nach einer Stunde von selbst.
 
 ## Wie lange wir die Daten speichern
-- Anfragen, die wir ablehnen oder als Spam erkennen, löschen wir 90 Tage nach Eingang.
+- Anfragen, die wir ablehnen oder als Spam erkennen, löschen wir 90 Tage nach dieser Entscheidung.
 - Wird aus einer Anfrage eine Beratung, führen wir sie als Beratungsfall weiter. Drei Jahre nach Abschluss eines Falls anonymisieren wir die personenbezogenen Daten. Übrig bleiben nur Angaben ohne Personenbezug, etwa Bundesland, Themen und Zeitraum, die wir für Berichte an Fördermittelgeber und für die Forschung brauchen.
 - Gesetzliche Aufbewahrungspflichten bleiben unberührt.
 
@@ -83,13 +83,13 @@ The Kompetenzzentrum Kommunale Konfliktberatung, carried by VFB Salzwedel, is re
 Our server processes technically necessary data (address requested, date and time, browser identification, IP address) to deliver the pages and protect the site (Art. 6(1)(f) GDPR). The site loads nothing from other providers and uses no analytics or advertising tools.
 
 ## Cookies
-We only set technically necessary cookies: a security cookie (CSRF) that protects forms, and a session cookie when staff sign in to the administration area.
+We only set technically necessary cookies: a security cookie (CSRF) that protects forms, and a session cookie when you send a counselling request (to show you its reference number) or when staff sign in to the administration area.
 
 ## Counselling request form
 When you send a request, we store the institution, kind of body and federal state, the contact person's name and role, email address, optionally a phone number and preferred way of contact, the topics, your description of the situation, the type of conflict and urgency, optionally how you heard of us, and when you consented to which version of this notice. We use these data to answer your request and prepare counselling (Art. 6(1)(a) and (b) GDPR). Only the centre's staff who handle requests see them; we do not pass them on.
 
 ## How long we keep data
-- Requests we decline or recognise as spam are deleted 90 days after they arrive.
+- Requests we decline or recognise as spam are deleted 90 days after that decision.
 - Requests that turn into counselling become cases. Personal data of a case are anonymised three years after the case is closed.
 
 ## Your rights

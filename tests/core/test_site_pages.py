@@ -39,7 +39,7 @@ def test_legal_pages_show_title_and_version(client, url, title):
     html = response.content.decode()
     assert response.status_code == 200
     assert h1(html) == [title]
-    assert "Stand: 2026-11-22" in html
+    assert "Stand: 2026-11-01" in html
 
 
 @pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_privacy_notice_explains_the_request_form_and_retention(client):
     html = client.get("/datenschutz/").content.decode()
     assert "<h2>Beratungsanfrage über das Formular</h2>" in html
     assert "<li>Name und Funktion der Ansprechperson</li>" in html
-    assert "löschen wir 90 Tage nach Eingang" in html
+    assert "löschen wir 90 Tage nach dieser Entscheidung" in html
     assert "Drei Jahre nach Abschluss eines Falls anonymisieren wir" in html
 
 
@@ -114,7 +114,7 @@ def test_staff_edit_is_versioned_and_visible(client):
     html = client.get("/impressum/").content.decode()
     assert "<p>Neuer Text mit &lt;em&gt;HTML&lt;/em&gt;.</p>" in html
     assert "Stand: 2026-12-01" in html
-    assert list(page.history.values_list("version", flat=True)) == ["2026-12-01", "2026-11-22"]
+    assert list(page.history.values_list("version", flat=True)) == ["2026-12-01", "2026-11-01"]
     assert SitePage.current_version("impressum") == "2026-12-01"
 
 
@@ -168,3 +168,8 @@ def test_home_query_count_is_constant(client, django_assert_max_num_queries, cou
     with django_assert_max_num_queries(8):
         response = client.get("/")
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_privacy_page_version_is_the_one_requests_consent_to(settings):
+    assert SitePage.current_version("datenschutz") == settings.PRIVACY_NOTICE_VERSION
