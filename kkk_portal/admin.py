@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import SitePage
+from .models import PageSlug, SitePage
 
 
 @admin.register(SitePage)
@@ -18,6 +18,15 @@ class SitePageAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("Englisch vorhanden"), boolean=True)
     def has_english(self, obj):
         return bool(obj.title_en and obj.body_en)
+
+    def has_add_permission(self, request):
+        # Every page has a fixed address; once all exist there is nothing to add.
+        all_exist = SitePage.objects.filter(slug__in=PageSlug.values).count() == len(PageSlug)
+        return not all_exist and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        # The footer links every page on every page of the site: edit, never delete.
+        return False
 
     def get_readonly_fields(self, request, obj=None):
         # The address of an existing page is linked from every page: keep it fixed.

@@ -173,3 +173,16 @@ def test_home_query_count_is_constant(client, django_assert_max_num_queries, cou
 @pytest.mark.django_db
 def test_privacy_page_version_is_the_one_requests_consent_to(settings):
     assert SitePage.current_version("datenschutz") == settings.PRIVACY_NOTICE_VERSION
+
+
+@pytest.mark.django_db
+def test_staff_edit_pages_in_the_admin_but_cannot_delete_them(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_superuser=True))
+    page = SitePage.objects.get(slug="impressum")
+    change_url = f"/admin/kkk_portal/sitepage/{page.pk}/change/"
+    assert client.get(change_url).status_code == 200
+    assert client.get(f"/admin/kkk_portal/sitepage/{page.pk}/history/").status_code == 200
+    assert client.get(f"/admin/kkk_portal/sitepage/{page.pk}/delete/").status_code == 403
+    assert client.get("/admin/kkk_portal/sitepage/add/").status_code == 403
