@@ -9,7 +9,12 @@
   counts from the later of the case's end date and its last change, so an
   edit after closing never shortens the time a case is kept.
 
-Both steps select only what is still due, so running the command twice does
+* Requests that never became a case and are neither spam nor declined lose
+  their personal data `COUNSELLING_REQUEST_RETENTION_MONTHS` months after they
+  arrived (`services.request_anonymise`), as the form and the confirmation
+  promise; the anonymised row stays for the statistics.
+
+All steps select only what is still due, so running the command twice does
 nothing the second time; it is safe to run daily from cron.
 """
 
@@ -30,9 +35,8 @@ from .models import Case, CounsellingRequest, OutboxMessage
 class RetentionResult:
     requests_deleted: int
     cases_anonymised: int
-    # Open requests without a case past the period the confirmation mail names;
-    # reported for a person to decide, never deleted automatically.
-    stale_requests: int
+    # Open requests without a case past the period the form promises.
+    stale_requests_anonymised: int
     dry_run: bool
 
 
@@ -92,14 +96,16 @@ def apply_retention(*, dry_run=False, now=None):
     now = now or timezone.now()
     request_ids = list(requests_due(now=now).values_list("pk", flat=True))
     cases = list(cases_due(today=timezone.localdate(now)).select_related("request"))
-    stale = stale_requests(now=now).count()
+    stale = list(stale_requests(now=now))
     if not dry_run:
         requests_delete(request_ids)
         for case in cases:
             services.case_anonymise(case)
+        for request in stale:
+            services.request_anonymise(request)
     return RetentionResult(
         requests_deleted=len(request_ids),
         cases_anonymised=len(cases),
-        stale_requests=stale,
+        stale_requests_anonymised=len(stale),
         dry_run=dry_run,
     )

@@ -275,6 +275,8 @@ def case_anonymise(case):
             document.delete()
             # Remove the file only once the deletion is committed.
             transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        # The access log keeps who opened the case, but not document titles it noted.
+        CaseAccessLog.objects.filter(case=case).update(detail="")
         if case.request_id:
             request_anonymise(case.request)
     case.refresh_from_db()

@@ -226,6 +226,8 @@ def test_case_anonymise_reaches_activities_documents_and_history(
         title="Protokoll", file=SimpleUploadedFile("protokoll.txt", b"geheim")
     )
     path = document.file.path
+    reader = UserFactory()
+    services.case_access_log(case=case, user=reader, via="dokument", detail="Protokoll")
 
     with django_capture_on_commit_callbacks(execute=True):
         services.case_anonymise(case)
@@ -239,5 +241,7 @@ def test_case_anonymise_reaches_activities_documents_and_history(
     assert Activity.objects.get().note == ""
     assert case.documents.count() == 0
     assert not os.path.exists(path)
+    # Who opened the case stays provable; what they opened is not kept.
+    assert list(case.access_logs.values_list("user", "detail")) == [(reader.pk, "")]
     request.refresh_from_db()
     assert request.institution == "[anonymisiert]"

@@ -84,7 +84,10 @@ def requests_at_boundary(db):
 def test_deletes_spam_and_declined_requests_older_than_90_days(requests_at_boundary):
     reqs = requests_at_boundary
 
-    assert _run() == "2 Anfragen gelöscht, 0 Fälle anonymisiert."
+    assert _run() == (
+        "2 Anfragen gelöscht, 0 Fälle anonymisiert, "
+        "0 offene Anfragen älter als 12 Monate anonymisiert."
+    )
 
     kept = ["spam_89", "declined_89", "new_91", "accepted_91"]
     assert sorted(CounsellingRequest.objects.values_list("pk", flat=True)) == sorted(
@@ -100,13 +103,19 @@ def test_deletes_spam_and_declined_requests_older_than_90_days(requests_at_bound
 def test_declined_request_with_a_case_is_left_to_the_case_rule(db):
     request = _request(Status.DECLINED, days=400)
     CaseFactory(request=request)
-    assert _run() == "0 Anfragen gelöscht, 0 Fälle anonymisiert."
+    assert _run() == (
+        "0 Anfragen gelöscht, 0 Fälle anonymisiert, "
+        "0 offene Anfragen älter als 12 Monate anonymisiert."
+    )
     assert CounsellingRequest.objects.filter(pk=request.pk).exists()
 
 
 def test_retention_days_come_from_the_settings(settings, requests_at_boundary):
     settings.RETENTION_SPAM_DECLINED_DAYS = 30
-    assert _run() == "4 Anfragen gelöscht, 0 Fälle anonymisiert."
+    assert _run() == (
+        "4 Anfragen gelöscht, 0 Fälle anonymisiert, "
+        "0 offene Anfragen älter als 12 Monate anonymisiert."
+    )
 
 
 @pytest.fixture
@@ -143,7 +152,10 @@ def test_anonymises_cases_closed_more_than_three_years_ago(
     assert storage.exists(name)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert _run() == "0 Anfragen gelöscht, 2 Fälle anonymisiert."
+        assert _run() == (
+            "0 Anfragen gelöscht, 2 Fälle anonymisiert, "
+            "0 offene Anfragen älter als 12 Monate anonymisiert."
+        )
 
     anonymised = {"closed_old", "declined_old"}
     for key, case in cases.items():
@@ -177,9 +189,15 @@ def test_anonymises_cases_closed_more_than_three_years_ago(
 
 
 def test_second_run_changes_nothing(requests_at_boundary, cases_at_boundary):
-    assert _run() == "2 Anfragen gelöscht, 2 Fälle anonymisiert."
+    assert _run() == (
+        "2 Anfragen gelöscht, 2 Fälle anonymisiert, "
+        "0 offene Anfragen älter als 12 Monate anonymisiert."
+    )
     before = _snapshot()
-    assert _run() == "0 Anfragen gelöscht, 0 Fälle anonymisiert."
+    assert _run() == (
+        "0 Anfragen gelöscht, 0 Fälle anonymisiert, "
+        "0 offene Anfragen älter als 12 Monate anonymisiert."
+    )
     assert _snapshot() == before
 
 
@@ -212,20 +230,33 @@ def test_dry_run_changes_nothing_and_reports_the_same_counts(
         output = _run("--dry-run")
 
     assert output == (
-        "Probelauf, nichts geändert: 2 Anfragen würden gelöscht, 2 Fälle würden anonymisiert."
+        "Probelauf, nichts geändert: 2 Anfragen würden gelöscht, 2 Fälle würden anonymisiert, "
+        "0 offene Anfragen älter als 12 Monate würden anonymisiert."
     )
     assert _snapshot() == before
     assert document.file.storage.exists(document.file.name)
-    assert _run() == "2 Anfragen gelöscht, 2 Fälle anonymisiert."
+    assert _run() == (
+        "2 Anfragen gelöscht, 2 Fälle anonymisiert, "
+        "0 offene Anfragen älter als 12 Monate anonymisiert."
+    )
 
 
-def test_reports_open_requests_older_than_the_promised_period(db):
-    _request(Status.NEW, days=10)
-    stale = CounsellingRequestFactory(status=Status.IN_REVIEW)
+def test_open_requests_older_than_the_promised_period_lose_their_personal_data(db):
+    fresh = _request(Status.NEW, days=10)
+    stale = CounsellingRequestFactory(status=Status.IN_REVIEW, contact_name="Erika Stale")
     CounsellingRequest.objects.filter(pk=stale.pk).update(created_at=_days_ago(400))
-    assert _run().splitlines() == [
-        "0 Anfragen gelöscht, 0 Fälle anonymisiert.",
-        "1 Anfragen ohne Fall sind älter als 12 Monate und weder abgelehnt noch Spam: "
-        "bitte prüfen, die Eingangsbestätigung sagt ihre Löschung zu.",
-    ]
-    assert CounsellingRequest.objects.filter(pk=stale.pk).exists()
+
+    assert _run("--dry-run").endswith("1 offene Anfragen älter als 12 Monate würden anonymisiert.")
+    assert CounsellingRequest.objects.get(pk=stale.pk).contact_name == "Erika Stale"
+
+    assert _run() == (
+        "0 Anfragen gelöscht, 0 Fälle anonymisiert, "
+        "1 offene Anfragen älter als 12 Monate anonymisiert."
+    )
+    stale.refresh_from_db()
+    assert stale.anonymised_at is not None
+    assert stale.contact_name != "Erika Stale"
+    assert not CounsellingRequest.history.filter(id=stale.pk, contact_name="Erika Stale").exists()
+    assert CounsellingRequest.objects.get(pk=fresh.pk).anonymised_at is None
+    # Nothing is due the second time.
+    assert _run().endswith("0 offene Anfragen älter als 12 Monate anonymisiert.")

@@ -11,7 +11,8 @@ class Command(BaseCommand):
     help = (
         "Löscht Spam- und abgelehnte Anfragen nach RETENTION_SPAM_DECLINED_DAYS Tagen und "
         "anonymisiert Fälle, die vor mehr als RETENTION_CLOSED_CASE_YEARS Jahren "
-        "abgeschlossen oder abgelehnt wurden."
+        "abgeschlossen oder abgelehnt wurden; anonymisiert offene Anfragen ohne Fall nach "
+        "COUNSELLING_REQUEST_RETENTION_MONTHS Monaten."
     )
 
     def add_arguments(self, parser):
@@ -23,32 +24,28 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         result = apply_retention(dry_run=dry_run)
-        counts = {"requests": result.requests_deleted, "cases": result.cases_anonymised}
+        counts = {
+            "requests": result.requests_deleted,
+            "cases": result.cases_anonymised,
+            "stale": result.stale_requests_anonymised,
+            "months": settings.COUNSELLING_REQUEST_RETENTION_MONTHS,
+        }
         if dry_run:
             self.stdout.write(
                 _(
                     "Probelauf, nichts geändert: %(requests)s Anfragen würden gelöscht, "
-                    "%(cases)s Fälle würden anonymisiert."
+                    "%(cases)s Fälle würden anonymisiert, %(stale)s offene Anfragen älter als "
+                    "%(months)s Monate würden anonymisiert."
                 )
                 % counts
             )
         else:
             self.stdout.write(
                 self.style.SUCCESS(
-                    _("%(requests)s Anfragen gelöscht, %(cases)s Fälle anonymisiert.") % counts
-                )
-            )
-        if result.stale_requests:
-            self.stdout.write(
-                self.style.WARNING(
                     _(
-                        "%(count)s Anfragen ohne Fall sind älter als %(months)s Monate und "
-                        "weder abgelehnt noch Spam: bitte prüfen, die Eingangsbestätigung "
-                        "sagt ihre Löschung zu."
+                        "%(requests)s Anfragen gelöscht, %(cases)s Fälle anonymisiert, "
+                        "%(stale)s offene Anfragen älter als %(months)s Monate anonymisiert."
                     )
-                    % {
-                        "count": result.stale_requests,
-                        "months": settings.COUNSELLING_REQUEST_RETENTION_MONTHS,
-                    }
+                    % counts
                 )
             )
