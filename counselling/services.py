@@ -45,6 +45,18 @@ def request_reference_generate(*, year=None):
     return f"ANF-{year}-{code}"
 
 
+def privacy_notice_version():
+    """The version of the privacy notice a requester agrees to right now.
+
+    The Datenschutz page staff edit in the admin carries it (with its full
+    history), so consent can be matched to the exact text later; the setting is
+    the fallback before that page exists.
+    """
+    from kkk_portal.models import SitePage
+
+    return SitePage.current_version("datenschutz") or settings.PRIVACY_NOTICE_VERSION
+
+
 def request_submit(*, data, topics=(), language=None):
     """Store a request and queue its two emails, all in one transaction.
 
@@ -59,7 +71,7 @@ def request_submit(*, data, topics=(), language=None):
                 request = CounsellingRequest(
                     **data,
                     reference=request_reference_generate(),
-                    consent_notice_version=settings.PRIVACY_NOTICE_VERSION,
+                    consent_notice_version=privacy_notice_version(),
                     consent_at=timezone.now(),
                 )
                 request.full_clean()

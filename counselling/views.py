@@ -94,7 +94,7 @@ class RequestFormView(View):
         context = {
             "form": form,
             **retention_context(),
-            "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION,
+            "privacy_notice_version": services.privacy_notice_version(),
         }
         return render(
             request=self.request, template_name=self.template_name, context=context, status=status

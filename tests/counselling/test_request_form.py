@@ -283,3 +283,22 @@ def test_garbage_post_never_gives_a_500(client, topics):
     for data in [{}, {"topics": ["1", "x", ""]}, {"consent": "\x00"}, {"situation": ["a", "b"]}]:
         assert client.post(URL, data).status_code == 200
     assert CounsellingRequest.objects.count() == 0
+
+
+def test_consent_records_the_version_of_the_privacy_page_staff_edited(
+    client, valid_request_data, django_capture_on_commit_callbacks
+):
+    from kkk_portal.models import SitePage
+
+    page = SitePage.objects.get(slug="datenschutz")
+    page.version = "2027-01-15"
+    page.save()
+
+    assert "2027-01-15" in client.get(URL).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, valid_request_data)
+
+    stored = CounsellingRequest.objects.get()
+    assert stored.consent_notice_version == "2027-01-15"
+    # The text agreed to stays provable through the page's history.
+    assert page.history.filter(version="2027-01-15").exists()

@@ -141,3 +141,10 @@ def test_contact_before_details_are_entered(client):
 def test_contact_query_count(client, django_assert_max_num_queries, centre_content):
     with django_assert_max_num_queries(1):
         client.get("/kontakt/")
+
+
+def test_search_result_for_a_team_member_lands_on_their_card(client, centre_content):
+    html = client.get("/suche/", {"q": "Projektkoordination", "bereich": "team"}).content.decode()
+    assert 'href="/team/#beispiel-projektkoordination"' in html
+    team = client.get("/team/").content.decode()
+    assert team.count('id="beispiel-projektkoordination"') == 1
