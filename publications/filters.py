@@ -50,7 +50,11 @@ class PublicationFilter(django_filters.FilterSet):
     project = LocalizedTitleFilter(
         label=_("Projekt"),
         field_name="projects",
-        queryset=Project.objects.published().order_by("title"),
+        # Only projects that have published something: a usable list, not thousands.
+        queryset=Project.objects.published()
+        .filter(publications__is_published=True)
+        .distinct()
+        .order_by("title"),
         to_field_name="slug",
         empty_label=_("Alle Projekte"),
     )

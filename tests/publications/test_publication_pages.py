@@ -86,6 +86,7 @@ def test_empty_filter_result_explains_itself(client, catalogue):
 
 
 def test_filter_form_offers_years_fields_and_only_published_projects(client, catalogue):
+    ProjectFactory(title="Projekt ohne Publikation", slug="ohne")  # not offered
     response = client.get("/publikationen/")
     content = response.content.decode()
     assert texts(r'<select name="year"[^>]*>(.*?)</select>', content) == ["Alle Jahre 2021 2017"]
