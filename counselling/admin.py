@@ -4,10 +4,17 @@ Who sees what is enforced here, in `get_queryset` and the `has_*_permission`
 methods – never by hiding links:
 
 - Redaktion has no counselling permissions at all (403 everywhere).
-- Beratung sees every request, but only the cases it is assigned to
-  (as counsellor or lead); another case's URL answers 404.
+- Beratung sees the requests that have no case yet and those of the cases it
+  is assigned to (as counsellor or lead), and only those cases; another case's
+  or request's URL answers 404. Only Leitung assigns counsellors.
 - Leitung sees everything (permission `counselling.view_all_cases`) and the
   access log.
+- Old versions (django-simple-history) can be looked at, never saved back:
+  reverting would bypass the status workflow and restore anonymised data.
+  Looking at an old version of a case is written to the access log.
+- Deleting a request or case goes through `services.request_delete` /
+  `services.case_delete`, which also remove the history rows and files that
+  would otherwise keep full copies.
 """
 
 from django import forms
@@ -16,11 +23,12 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import BooleanField, Exists, OuterRef, Q, Value
 from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
@@ -54,6 +62,59 @@ class TopicAdmin(admin.ModelAdmin):
     search_fields = ["name", "name_en"]
 
 
+def may_see_all_cases(user):
+    return user.has_perm("counselling.view_all_cases")
+
+
+class GuardedHistoryAdmin(SimpleHistoryAdmin):
+    """Simple-history admin whose old versions are read-only, for visible objects only.
+
+    `revert_disabled` only hides simple-history's save button; `history_form_view`
+    still saves an old version on POST. Here a POST is refused outright.
+    """
+
+    not_found_message = _("Diesen Eintrag gibt es nicht oder Sie dürfen ihn nicht sehen.")
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def get_visible_or_404(self, request, object_id):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            # Not there, or not yours: the same answer, so nothing leaks.
+            raise Http404(self.not_found_message)
+        return obj
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self.get_visible_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.get_visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        obj = self.get_visible_or_404(request, object_id)
+        if not (
+            str(version_id).isdigit()
+            and self.model.history.filter(pk=version_id, id=obj.pk).exists()
+        ):
+            raise Http404(self.not_found_message)
+        self.history_version_opened(request, obj, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def history_version_opened(self, request, obj, version_id):
+        """Hook: an old version of a visible object is about to be shown."""
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self.get_visible_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+
 # --- Requests -------------------------------------------------------------------
 
 SUBMITTED_FIELDS = [
@@ -81,7 +142,7 @@ SUBMITTED_FIELDS = [
 
 
 @admin.register(CounsellingRequest)
-class CounsellingRequestAdmin(SimpleHistoryAdmin):
+class CounsellingRequestAdmin(GuardedHistoryAdmin):
     list_display = ["reference", "institution", "state", "urgency", "status", "created_at"]
     list_filter = ["status", "urgency", "conflict_type", "state", "body_kind", "topics"]
     search_fields = ["reference", "institution", "contact_name", "email"]
@@ -92,14 +153,38 @@ class CounsellingRequestAdmin(SimpleHistoryAdmin):
     fields = ["status", *SUBMITTED_FIELDS]
     readonly_fields = SUBMITTED_FIELDS
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("case")
+    not_found_message = _("Diese Anfrage gibt es nicht oder Sie dürfen sie nicht sehen.")
 
-    def revert_disabled(self, request, obj=None):
-        return True  # the submitted data is evidence; anonymised data must stay gone
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("case")
+        if may_see_all_cases(request.user):
+            return queryset.annotate(case_visible=Value(True, output_field=BooleanField()))
+        # A request that became a case is as confidential as the case.
+        visible = Case.objects.visible_to(request.user)
+        return queryset.filter(Q(case__isnull=True) | Q(case__in=visible.values("pk"))).annotate(
+            case_visible=Exists(visible.filter(pk=OuterRef("case")))
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._may_see(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_see(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_see(request, obj)
+
+    def _may_see(self, request, obj):
+        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
 
     def has_add_permission(self, request):
         return False  # requests come only through the public form
+
+    def delete_model(self, request, obj):
+        services.request_delete(request=obj)
+
+    def delete_queryset(self, request, queryset):
+        services.requests_delete(ids=list(queryset.values_list("pk", flat=True)))
 
     @admin.display(description=_("Themen"))
     def topics_display(self, obj):
@@ -108,14 +193,17 @@ class CounsellingRequestAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("Fall"))
     def case_link(self, obj):
         case = getattr(obj, "case", None)
-        if case is None:
+        # `case_visible` comes from get_queryset: no link, no reference to a case not yours.
+        if case is None or not getattr(obj, "case_visible", False):
             return "–"
         return format_html(
-            '<a href="{}">{}</a>', reverse("admin:counselling_case_change", args=[case.pk]), case
+            '<a href="{}">{}</a>',
+            reverse("admin:counselling_case_change", args=[case.pk]),
+            case.reference,
         )
 
     def changelist_view(self, request, extra_context=None):
-        new = CounsellingRequest.objects.filter(status=CounsellingRequest.Status.NEW).count()
+        new = self.get_queryset(request).filter(status=CounsellingRequest.Status.NEW).count()
         title = ngettext(
             "Beratungsanfragen (%(count)d neu)", "Beratungsanfragen (%(count)d neu)", new
         ) % {"count": new}
@@ -234,13 +322,16 @@ class CaseStatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(CaseVisibilityMixin, SimpleHistoryAdmin):
+class CaseAdmin(CaseVisibilityMixin, GuardedHistoryAdmin):
     form = CaseAdminForm
     list_display = ["reference", "title", "status", "state", "lead_counsellor", "start_date"]
     list_filter = ["status", "state", "conflict_type", "year", "project"]
     list_select_related = ["lead_counsellor"]
     search_fields = ["reference", "title", "municipality__name"]
     readonly_fields = ["reference", "request_link", "created_at", "anonymised_at"]
+    # Only Leitung assigns: a counsellor must not hand a case on or lock colleagues out.
+    assignment_fields = ["lead_counsellor", "counsellors"]
+    not_found_message = _("Diesen Fall gibt es nicht oder Sie dürfen ihn nicht sehen.")
     filter_horizontal = ["topics", "counsellors"]
     inlines = [ActivityInline, CaseDocumentInline, CaseStatusChangeInline]
     fieldsets = [
@@ -264,6 +355,12 @@ class CaseAdmin(CaseVisibilityMixin, SimpleHistoryAdmin):
             "lead_counsellor", "request", "municipality", "project"
         )
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not may_see_all_cases(request.user):
+            readonly += self.assignment_fields
+        return readonly
+
     @admin.display(description=_("Anfrage"))
     def request_link(self, obj):
         if not obj.request_id:
@@ -284,38 +381,31 @@ class CaseAdmin(CaseVisibilityMixin, SimpleHistoryAdmin):
             kwargs["queryset"] = counsellor_choices()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    def revert_disabled(self, request, obj=None):
-        return True  # reverting would bypass the status workflow
-
-    def _get_visible_or_404(self, request, object_id):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            # Not there, or not yours: the same answer, so nothing leaks.
-            raise Http404(_("Diesen Fall gibt es nicht oder Sie dürfen ihn nicht sehen."))
-        return obj
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self._get_visible_or_404(request, object_id)
+        obj = self.get_visible_or_404(request, object_id)
         if request.method == "GET" and self.has_view_permission(request, obj):
             services.case_access_log(case=obj, user=request.user, via=CaseAccessLog.Via.ADMIN)
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def history_view(self, request, object_id, extra_context=None):
-        self._get_visible_or_404(request, object_id)
-        return super().history_view(request, object_id, extra_context)
+    def history_version_opened(self, request, obj, version_id):
+        services.case_access_log(
+            case=obj,
+            user=request.user,
+            via=CaseAccessLog.Via.HISTORY,
+            detail=gettext("Fassung Nr. %(version)s") % {"version": version_id},
+        )
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._get_visible_or_404(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
+    def delete_model(self, request, obj):
+        services.case_delete(case=obj)
 
-    def delete_view(self, request, object_id, extra_context=None):
-        self._get_visible_or_404(request, object_id)
-        return super().delete_view(request, object_id, extra_context)
+    def delete_queryset(self, request, queryset):
+        for case in queryset:
+            services.case_delete(case=case)
 
     def save_model(self, request, obj, form, change):
         if not change:
+            if not may_see_all_cases(request.user):
+                obj.lead_counsellor = request.user
             services.case_assign_reference(case=obj)
             obj.save()
             CaseStatusChange.objects.create(
@@ -393,6 +483,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "to",
         "subject",
         "body",
+        "status",
         "tries",
         "last_error",
         "sent_at",
@@ -402,6 +493,12 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        # A single message is view-only: setting "sent" back to "waiting" would send
+        # it twice, "sent" without a time breaks a constraint. Retrying failed
+        # messages is the action below, which needs the change permission in general.
+        return obj is None and super().has_change_permission(request)
 
     @admin.action(description=_("Erneut versuchen"), permissions=["change"])
     def retry(self, request, queryset):

@@ -9,8 +9,10 @@ import os
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
+from django.db.models.signals import post_delete, pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -113,7 +115,8 @@ class CounsellingRequest(models.Model):
         indexes = [models.Index(fields=["status", "-created_at"])]
 
     def __str__(self):
-        return f"{self.reference} – {self.institution}"
+        # Only the reference, as for cases: __str__ is copied into the admin's log.
+        return self.reference
 
     def get_absolute_url(self):
         # Requests have no public page; their home is the back office.
@@ -236,7 +239,9 @@ class Case(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.reference} – {self.title}"
+        # Only the reference: the title may name people or places, and __str__ ends
+        # up in the admin's log entries, "recent actions", autocomplete and messages.
+        return self.reference
 
     def get_absolute_url(self):
         return reverse("admin:counselling_case_change", args=[self.pk])
@@ -415,12 +420,36 @@ class CaseDocument(models.Model):
         return os.path.basename(self.file.name)
 
 
+def _delete_file_after_commit(file):
+    name, storage = file.name, file.storage
+    if name:
+        # Only once the deletion is committed: a rollback keeps row and file together.
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@receiver(post_delete, sender=CaseDocument, dispatch_uid="casedocument_file_delete")
+def _case_document_deleted(sender, instance, **kwargs):
+    """A deleted document (in the admin, by anonymisation or cascade) leaves no file behind."""
+    _delete_file_after_commit(instance.file)
+
+
+@receiver(pre_save, sender=CaseDocument, dispatch_uid="casedocument_file_replace")
+def _case_document_replaced(sender, instance, **kwargs):
+    """A document given a new file drops the old one."""
+    if not instance.pk:
+        return
+    old = CaseDocument.objects.filter(pk=instance.pk).values_list("file", flat=True).first()
+    if old and old != instance.file.name:
+        _delete_file_after_commit(CaseDocument(file=old).file)
+
+
 class CaseAccessLog(models.Model):
     """Who opened which case, and how (admin page or document download)."""
 
     class Via(models.TextChoices):
         ADMIN = "admin", _("Fallansicht")
         DOCUMENT = "dokument", _("Dokument")
+        HISTORY = "verlauf", _("Frühere Fassung")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -22,13 +22,12 @@ import dataclasses
 import datetime
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 
 from . import services
-from .models import Case, CounsellingRequest, OutboxMessage
+from .models import Case, CounsellingRequest
 
 
 @dataclasses.dataclass
@@ -83,14 +82,6 @@ def stale_requests(*, now=None):
     )
 
 
-def requests_delete(ids):
-    """Delete requests, then their history rows (the deletion itself writes one) and mails."""
-    with transaction.atomic():
-        OutboxMessage.objects.filter(request_id__in=ids).delete()
-        CounsellingRequest.objects.filter(pk__in=ids).delete()
-        CounsellingRequest.history.filter(id__in=ids).delete()
-
-
 def apply_retention(*, dry_run=False, now=None):
     """Delete and anonymise what is due; with `dry_run`, only count it."""
     now = now or timezone.now()
@@ -98,7 +89,7 @@ def apply_retention(*, dry_run=False, now=None):
     cases = list(cases_due(today=timezone.localdate(now)).select_related("request"))
     stale = list(stale_requests(now=now))
     if not dry_run:
-        requests_delete(request_ids)
+        services.requests_delete(ids=request_ids)
         for case in cases:
             services.case_anonymise(case)
         for request in stale:

@@ -8,6 +8,8 @@ import logging
 import secrets
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, connection, transaction
@@ -21,6 +23,7 @@ from .models import (
     Activity,
     Case,
     CaseAccessLog,
+    CaseDocument,
     CaseNumberSequence,
     CaseStatusChange,
     CounsellingRequest,
@@ -148,8 +151,45 @@ def request_anonymise(request):
         OutboxMessage.objects.filter(request_id=request.pk).update(
             to=ANONYMISED_EMAIL, body=ANONYMISED, last_error=""
         )
+        admin_log_scrub(model=CounsellingRequest, references={request.pk: request.reference})
     request.refresh_from_db()
     return request
+
+
+def request_delete(*, request):
+    """Delete a request with everything that copies its content.
+
+    Its history rows (including the one the deletion itself writes) and its
+    queued mails go too; the admin's log keeps only that the reference was deleted.
+    A case made from it stays (its link is set to empty).
+    """
+    requests_delete(ids=[request.pk])
+
+
+def requests_delete(*, ids):
+    """Delete requests, then their history rows, mails and the content of their log entries."""
+    with transaction.atomic():
+        references = dict(
+            CounsellingRequest.objects.filter(pk__in=list(ids)).values_list("pk", "reference")
+        )
+        OutboxMessage.objects.filter(request_id__in=list(references)).delete()
+        CounsellingRequest.objects.filter(pk__in=list(references)).delete()
+        CounsellingRequest.history.filter(id__in=list(references)).delete()
+        admin_log_scrub(model=CounsellingRequest, references=references)
+
+
+def admin_log_scrub(*, model, references):
+    """Reduce the admin's log entries of these objects to who did what when.
+
+    `references` maps primary keys to references: `object_repr` becomes the
+    reference, and the change message, which can name inline objects such as
+    document titles, is emptied.
+    """
+    content_type = ContentType.objects.get_for_model(model)
+    for pk, reference in references.items():
+        LogEntry.objects.filter(content_type=content_type, object_id=str(pk)).update(
+            object_repr=reference, change_message=""
+        )
 
 
 # --- Cases --------------------------------------------------------------------
@@ -281,18 +321,33 @@ def case_anonymise(case):
         Activity.objects.filter(pk__in=activity_ids).update(note="")
         Activity.history.filter(id__in=activity_ids).update(note="")
         Activity.history.filter(case_id=case.pk).update(note="")
-        documents = list(case.documents.all())
-        for document in documents:
-            name, storage = document.file.name, document.file.storage
-            document.delete()
-            # Remove the file only once the deletion is committed.
-            transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        # Each deleted document's file is removed after the commit (signal in models.py).
+        CaseDocument.objects.filter(case=case).delete()
         # The access log keeps who opened the case, but not document titles it noted.
         CaseAccessLog.objects.filter(case=case).update(detail="")
+        admin_log_scrub(model=Case, references={case.pk: case.reference})
         if case.request_id:
             request_anonymise(case.request)
     case.refresh_from_db()
     return case
+
+
+def case_delete(*, case):
+    """Delete a case with everything that copies its content.
+
+    Deleting cascades to activities, documents (files removed after the commit)
+    and status changes. Then the history rows of the case and its activities go,
+    which would otherwise keep full copies; the access log keeps who opened the
+    case (by reference) without details, and the admin's log only the reference.
+    The request the case came from stays; delete it separately if it must go.
+    """
+    with transaction.atomic():
+        pk, reference = case.pk, case.reference
+        CaseAccessLog.objects.filter(case_id=pk).update(detail="")
+        Case.objects.filter(pk=pk).delete()
+        Case.history.filter(id=pk).delete()
+        Activity.history.filter(case_id=pk).delete()
+        admin_log_scrub(model=Case, references={pk: reference})
 
 
 # --- Outbox -------------------------------------------------------------------

@@ -25,12 +25,27 @@ logger = logging.getLogger(__name__)
 SESSION_KEY = "counselling_reference"
 
 
+def client_ip(request):
+    """The visitor's address for the rate limit.
+
+    Without a proxy (TRUSTED_PROXY_COUNT = 0) that is REMOTE_ADDR, and
+    X-Forwarded-For is ignored: anyone can send it. Behind N proxies that each
+    append the address they saw, the client is the N-th entry from the right;
+    entries further left were sent by the client and could be made up.
+    """
+    trusted = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if trusted > 0 and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",")]
+        if len(hops) >= trusted and hops[-trusted]:
+            return hops[-trusted]
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def _client_key(request):
-    # REMOTE_ADDR only: a proxy in front must set it (e.g. via the WSGI server), never
-    # trust X-Forwarded-For blindly. The address is hashed before it reaches the cache.
-    ip = request.META.get("REMOTE_ADDR", "")
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest()[:32]
-    return f"counselling:rate:{digest}"
+    # The address is hashed before it reaches the cache.
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{client_ip(request)}".encode()).hexdigest()
+    return f"counselling:rate:{digest[:32]}"
 
 
 def rate_limit_reached(request):
@@ -38,13 +53,20 @@ def rate_limit_reached(request):
 
 
 def rate_limit_count(request):
+    """Count one submission; True if it is within the limit.
+
+    Counted before anything is saved, with an atomic increment, so parallel
+    posts cannot all slip through between a check and a later count.
+    """
     key = _client_key(request)
     # add() only sets when missing, so the window starts with the first submission.
     cache.add(key, 0, timeout=settings.COUNSELLING_RATE_WINDOW)
     try:
-        cache.incr(key)
+        count = cache.incr(key)
     except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=settings.COUNSELLING_RATE_WINDOW)
+        cache.add(key, 1, timeout=settings.COUNSELLING_RATE_WINDOW)
+        count = 1
+    return count <= settings.COUNSELLING_RATE_LIMIT
 
 
 def retention_context():
@@ -77,16 +99,18 @@ class RequestFormView(View):
         if form.is_bot:
             # Honeypot filled: pretend success and store nothing. A bot learns nothing,
             # and no inbox fills with spam. It still counts against the rate limit.
-            rate_limit_count(request)
+            if not rate_limit_count(request):
+                return render(request, "counselling/rate_limited.html", status=429)
             logger.info("Counselling request dropped: honeypot filled.")
             request.session[SESSION_KEY] = services.request_reference_generate()
             return redirect("counselling:request_done")
         if not form.is_valid():
             return self.render_form(form, status=200)
+        if not rate_limit_count(request):
+            return render(request, "counselling/rate_limited.html", status=429)
         submitted = services.request_submit(
             data=form.submission_data(), topics=form.cleaned_data["topics"]
         )
-        rate_limit_count(request)
         request.session[SESSION_KEY] = submitted.reference
         return redirect("counselling:request_done")
 

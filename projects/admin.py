@@ -1,8 +1,44 @@
+from django.apps import apps
 from django.contrib import admin
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import FocusArea, Funder, Funding, Municipality, Partner, Project, ProjectState
+
+
+class HidesConfidentialReferencesMixin:
+    """Delete pages that do not tell who may not know it that a case refers to the object.
+
+    Cases protect the municipality and project they name. Django's delete page
+    lists such protected objects by type and name, which would tell Redaktion
+    which municipality is being counselled. For anyone without
+    `counselling.view_all_cases` those entries become one neutral line; the
+    deletion is still refused.
+    """
+
+    confidential_app = "counselling"
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if request.user.has_perm("counselling.view_all_cases"):
+            return deleted, counts, perms_needed, protected
+        try:
+            models = apps.get_app_config(self.confidential_app).get_models()
+        except LookupError:
+            return deleted, counts, perms_needed, protected
+        names = {str(capfirst(model._meta.verbose_name)) for model in models}
+        prefixes = tuple(f"{name}: " for name in names)
+        visible = [entry for entry in protected if not str(entry).startswith(prefixes)]
+        if len(visible) < len(protected):
+            visible.append(
+                _(
+                    "Einträge in einem vertraulichen Bereich, die Sie nicht sehen können. "
+                    "Bitte wenden Sie sich an die Leitung."
+                )
+            )
+        perms_needed = {name for name in perms_needed if str(capfirst(name)) not in names}
+        return deleted, counts, perms_needed, visible
 
 
 @admin.register(FocusArea)
@@ -22,7 +58,7 @@ class FunderAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(HidesConfidentialReferencesMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "state", "district", "ags"]
     list_filter = ["state", "kind"]
     list_select_related = ["district"]
@@ -50,7 +86,7 @@ class ProjectStateInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(HidesConfidentialReferencesMixin, SimpleHistoryAdmin):
     list_display = ["title", "start_date", "end_date", "status_display", "is_published"]
     list_filter = ["is_published", "focus_areas", "municipalities__state", "funders"]
     date_hierarchy = "start_date"

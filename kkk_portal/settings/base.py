@@ -189,6 +189,10 @@ MIDDLEWARE.insert(
     "counselling.middleware.RequestTooLargeMiddleware",
 )
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Reverse proxies in front of the app that append to X-Forwarded-For. 0: the header is
+# ignored (anyone can send it) and REMOTE_ADDR counts for the form's rate limit; N: the
+# client is the N-th address from the right of X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Retention ---
 # `manage.py apply_retention` (daily from cron) deletes spam and declined requests
