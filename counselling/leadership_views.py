@@ -67,8 +67,13 @@ def leadership_required(view):
 
 
 def csv_safe(value):
-    """A cell value that no spreadsheet evaluates as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """A cell value that no spreadsheet evaluates as a formula.
+
+    Leading spaces do not protect: some spreadsheets skip them and still see " =1+1".
+    """
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_PREFIXES) or value.lstrip().startswith(FORMULA_PREFIXES)
+    ):
         return "'" + value
     return value
 
@@ -208,7 +213,9 @@ def funder_report_rows(report, *, programme, date_from, date_to):
     ]
     for name, table in sections:
         for row in table.rows:
-            if row.small:
+            if row.hidden:
+                rows.append([name, row.label, "x", "x", "x"])
+            elif row.small:
                 rows.append([name, row.label, f"< {limit}", "x", "x"])
             else:
                 rows.append([name, row.label, row.cases, row.activities, row.participants])
@@ -223,6 +230,13 @@ def funder_report_rows(report, *, programme, date_from, date_to):
                 "zählen bei jedem Thema."
             )
             % {"limit": limit}
+        ],
+        [
+            _t(
+                "Ist in einer Tabelle nur eine Fallzahl so klein, ist auch die nächstkleinere "
+                "Zeile ganz mit „x“ unterdrückt, damit sie sich nicht aus der Gesamtzahl "
+                "errechnen lässt."
+            )
         ],
     ]
     return rows

@@ -260,6 +260,9 @@ class FunderRow:
     participants: int
     # Fewer than SMALL_CELL_LIMIT cases: shown as "< 3" with the other figures hidden.
     small: bool = False
+    # Secondary suppression: all figures hidden so a small row cannot be worked out
+    # as the total minus the other rows.
+    hidden: bool = False
 
 
 @dataclasses.dataclass
@@ -269,7 +272,7 @@ class FunderTable:
 
     @property
     def has_small(self):
-        return any(row.small for row in self.rows)
+        return any(row.small or row.hidden for row in self.rows)
 
 
 def _funder_table(case_counts, activity_counts, labels, *, unknown_label, total):
@@ -287,14 +290,18 @@ def _funder_table(case_counts, activity_counts, labels, *, unknown_label, total)
                 sum(activity_counts.get(k, (0, 0))[1] for k in unknown),
             )
         )
-    return FunderTable(
-        [
-            FunderRow(str(label), cases, activities, participants, 0 < cases < SMALL_CELL_LIMIT)
-            for label, cases, activities, participants in rows
-            if cases or activities
-        ],
-        total,
-    )
+    # A row with activities but no case in the period is as small as one with one case.
+    table = [
+        FunderRow(str(label), cases, activities, participants, cases < SMALL_CELL_LIMIT)
+        for label, cases, activities, participants in rows
+        if cases or activities
+    ]
+    small = [row for row in table if row.small]
+    others = [row for row in table if not row.small]
+    if len(small) == 1 and others:
+        # One small row alone could be recovered from the total: hide the next smallest too.
+        min(others, key=lambda row: (row.cases, row.activities)).hidden = True
+    return FunderTable(table, total)
 
 
 def funder_report(*, funding, date_from, date_to):

@@ -13,7 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from counselling import services
+from counselling import reports, services
+from counselling.checks import check_private_media_root
+from counselling.leadership_views import csv_safe
 from counselling.models import (
     Activity,
     Case,
@@ -23,6 +25,7 @@ from counselling.models import (
     CounsellingRequest,
     OutboxMessage,
 )
+from kkk_portal.enums import Bundesland
 from tests.factories import (
     CounsellingRequestFactory,
     MunicipalityFactory,
@@ -590,3 +593,59 @@ def test_failed_outbox_messages_are_retried_with_the_action(leitung):
     assert response.status_code == 302
     failed.refresh_from_db()
     assert (failed.status, failed.tries) == ("wartend", 0)
+
+
+# --- Lesser findings -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (" =HYPERLINK(1)", "' =HYPERLINK(1)"),
+        ("\n+1", "'\n+1"),
+        ("Gemeinde = Rat", "Gemeinde = Rat"),
+    ],
+)
+def test_csv_cells_with_a_formula_after_spaces_are_defused(value, expected):
+    assert csv_safe(value) == expected
+
+
+def test_a_row_with_activities_but_no_case_is_suppressed():
+    table = reports._funder_table(
+        {"ST": 5}, {"ST": (4, 40), "SN": (2, 9)}, Bundesland.choices, unknown_label="?", total=None
+    )
+
+    assert [(r.label, r.small, r.hidden) for r in table.rows] == [
+        ("Sachsen", True, False),
+        ("Sachsen-Anhalt", False, True),
+    ]
+
+
+def test_two_small_rows_need_no_further_suppression():
+    table = reports._funder_table(
+        {"BY": 1, "SN": 2, "ST": 9}, {}, Bundesland.choices, unknown_label="?", total=None
+    )
+
+    assert [(r.label, r.small, r.hidden) for r in table.rows] == [
+        ("Bayern", True, False),
+        ("Sachsen", True, False),
+        ("Sachsen-Anhalt", False, False),
+    ]
+
+
+def test_private_media_inside_public_folders_is_a_system_error(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    assert check_private_media_root() == []
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "media" / "private"
+    assert [(e.id, e.msg) for e in check_private_media_root()] == [
+        (
+            "counselling.E001",
+            f"PRIVATE_MEDIA_ROOT ({tmp_path}/media/private) lies inside MEDIA_ROOT "
+            f"({tmp_path}/media).",
+        )
+    ]
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "static"
+    assert [e.id for e in check_private_media_root()] == ["counselling.E001"]

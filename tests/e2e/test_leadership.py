@@ -92,11 +92,13 @@ def test_leitung_uses_dashboard_export_and_funder_report(page, live_server, leit
     page.get_by_role("button", name="Bericht anzeigen").click()
     page.wait_for_url("**/foerderbericht/?programme=*")
     by_state = page.get_by_role("table", name="Fälle, Aktivitäten und Teilnehmende nach Bundesland")
+    # The only other state has fewer than 3 cases, so Sachsen-Anhalt (3 cases,
+    # 3 activities, 30 participants) is hidden as well: the total would give it away.
     assert by_state.get_by_role("row", name="Sachsen-Anhalt").inner_text().split() == [
         "Sachsen-Anhalt",
-        "3",
-        "3",
-        "30",
+        "x",
+        "x",
+        "x",
     ]
     assert_no_axe_violations(page)
 
