@@ -387,6 +387,18 @@ class CaseAdmin(CaseVisibilityMixin, GuardedHistoryAdmin):
             services.case_access_log(case=obj, user=request.user, via=CaseAccessLog.Via.ADMIN)
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_visible_or_404(request, object_id)
+        if request.method == "GET" and self.has_view_permission(request, obj):
+            # The list shows what changed, old values included.
+            services.case_access_log(
+                case=obj,
+                user=request.user,
+                via=CaseAccessLog.Via.HISTORY,
+                detail=gettext("Liste der Fassungen"),
+            )
+        return super().history_view(request, object_id, extra_context)
+
     def history_version_opened(self, request, obj, version_id):
         services.case_access_log(
             case=obj,

@@ -125,11 +125,17 @@ def test_an_old_request_version_cannot_be_saved_back(leitung):
     request.status = "abgelehnt"
     request.save()
 
-    response = _login(leitung).post(_history_url(request, first), {"status": "neu"})
+    client = _login(leitung)
+
+    response = client.post(_history_url(request, first), {"status": "neu"})
 
     assert response.status_code == 403
     request.refresh_from_db()
     assert request.status == "abgelehnt"
+    assert client.get(_history_url(request, first)).status_code == 200
+    history = client.get(f"/admin/counselling/counsellingrequest/{request.pk}/history/")
+    assert history.status_code == 200
+    assert CaseAccessLog.objects.count() == 0
 
 
 def test_looking_at_an_old_case_version_is_logged(beratung):
@@ -141,6 +147,17 @@ def test_looking_at_an_old_case_version_is_logged(beratung):
     assert response.status_code == 200
     assert list(CaseAccessLog.objects.values_list("user", "case", "via", "detail")) == [
         (beratung.pk, case.pk, "verlauf", f"Fassung Nr. {version.history_id}")
+    ]
+
+
+def test_looking_at_the_list_of_versions_is_logged(beratung):
+    case = _case(beratung)
+
+    response = _login(beratung).get(f"/admin/counselling/case/{case.pk}/history/")
+
+    assert response.status_code == 200
+    assert list(CaseAccessLog.objects.values_list("user", "via", "detail")) == [
+        (beratung.pk, "verlauf", "Liste der Fassungen")
     ]
 
 
