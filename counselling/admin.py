@@ -490,17 +490,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "sent_at",
         "created_at",
     ]
-    readonly_fields = [
-        "kind",
-        "to",
-        "subject",
-        "body",
-        "status",
-        "tries",
-        "last_error",
-        "sent_at",
-        "created_at",
-    ]
+    readonly_fields = fields  # status changes only through the retry action
     actions = ["retry"]
 
     def has_add_permission(self, request):

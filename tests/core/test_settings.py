@@ -8,11 +8,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def _run_check(**env):
+def _run_manage(command, **env):
+    """Run a management command in a fresh process with a clean environment."""
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
     clean.update(env)
-    return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+    return subprocess.run(  # noqa: S603 - fixed interpreter and arguments
+        [sys.executable, "manage.py", command],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -23,13 +24,16 @@ def _run_check(**env):
 
 
 def test_production_settings_refuse_to_start_without_secret_key():
-    result = _run_check(DJANGO_SETTINGS_MODULE="kkk_portal.settings.prod", ALLOWED_HOSTS="x")
+    result = _run_manage(
+        "check", DJANGO_SETTINGS_MODULE="kkk_portal.settings.prod", ALLOWED_HOSTS="x"
+    )
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
 
 
 def test_production_settings_start_with_secret_key():
-    result = _run_check(
+    result = _run_manage(
+        "check",
         DJANGO_SETTINGS_MODULE="kkk_portal.settings.prod",
         SECRET_KEY="a-long-production-secret-for-this-test-only-1234567890",
         ALLOWED_HOSTS="portal.example.org",
@@ -38,16 +42,6 @@ def test_production_settings_start_with_secret_key():
 
 
 def test_demo_users_refuse_to_be_created_when_debug_is_off():
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
-    clean["DJANGO_SETTINGS_MODULE"] = "kkk_portal.settings.test"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "create_demo_users"],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _run_manage("create_demo_users", DJANGO_SETTINGS_MODULE="kkk_portal.settings.test")
     assert result.returncode != 0
     assert "DEBUG is off" in result.stderr
