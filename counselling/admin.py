@@ -17,6 +17,8 @@ methods – never by hiding links:
   would otherwise keep full copies.
 """
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -24,7 +26,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import BooleanField, Exists, OuterRef, Q, Value
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -32,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .data_export import requester_data_export
 from .forms import CaseAdminForm
 from .models import (
     Activity,
@@ -148,7 +151,7 @@ class CounsellingRequestAdmin(GuardedHistoryAdmin):
     search_fields = ["reference", "institution", "contact_name", "email"]
     date_hierarchy = "created_at"
     list_per_page = 50
-    actions = ["make_case", "mark_spam"]
+    actions = ["make_case", "mark_spam", "export_requester_data"]
     # What the requester submitted is evidence: staff only set the status.
     fields = ["status", *SUBMITTED_FIELDS]
     readonly_fields = SUBMITTED_FIELDS
@@ -236,6 +239,32 @@ class CounsellingRequestAdmin(GuardedHistoryAdmin):
         return request.user.has_perm("counselling.add_case") and request.user.has_perm(
             "counselling.change_counsellingrequest"
         )
+
+    @admin.action(
+        description=_("Auskunft nach Art. 15 DSGVO (JSON) für diese Person"),
+        permissions=["export_requester_data"],
+    )
+    def export_requester_data(self, request, queryset):
+        emails = {e.strip().lower() for e in queryset.values_list("email", flat=True)}
+        if len(emails) != 1:
+            self.message_user(
+                request,
+                _("Bitte Anfragen genau einer Person (einer E-Mail-Adresse) auswählen."),
+                messages.ERROR,
+            )
+            return None
+        data = requester_data_export(email=emails.pop())
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        reference = data["requests"][0]["reference"] if data["requests"] else "auskunft"
+        response["Content-Disposition"] = f'attachment; filename="auskunft-{reference}.json"'
+        return response
+
+    def has_export_requester_data_permission(self, request):
+        # Everything about a person, across cases: Leitung only.
+        return may_see_all_cases(request.user)
 
     @admin.action(description=_("Als Spam markieren"), permissions=["change"])
     def mark_spam(self, request, queryset):
