@@ -34,6 +34,29 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(autouse=True)
+def _no_csp_violations(request):
+    """Every browser test fails when a page breaks the Content-Security-Policy.
+
+    Chromium reports each blocked inline script, style or foreign source on the
+    console; the listener collects them for every page of the test's context.
+    """
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations = []
+
+    def record(message):
+        if "Content Security Policy" in message.text:
+            violations.append(f"{page.url}: {message.text}")
+
+    page.context.on("console", record)
+    page.on("console", record)
+    yield
+    assert violations == []
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Uploaded files of a test go to a temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
