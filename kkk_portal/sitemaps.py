@@ -1,5 +1,7 @@
 """sitemap.xml: every public page in German and English, with hreflang alternates.
 
+`/sitemap.xml` is an index pointing to one sitemap per section below.
+
 Sections whose URLs are not (yet) configured are left out instead of breaking
 the whole sitemap.
 """
@@ -40,6 +42,8 @@ class BilingualSitemap(Sitemap):
     i18n = True
     alternates = True
     x_default = True
+    # URLs per sitemap page (each item counts once per language).
+    limit = 2000
 
 
 class StaticPageSitemap(BilingualSitemap):

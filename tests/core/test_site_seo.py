@@ -12,6 +12,20 @@ from tests.factories import ProjectFactory
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 
 
+def sitemap_urls(client):
+    """The <url> elements of every sitemap the index at /sitemap.xml points to."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    root = ET.fromstring(index.content)  # noqa: S314 - our own sitemap
+    assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    urls = []
+    for loc in root.findall("s:sitemap/s:loc", NS):
+        response = client.get(loc.text.removeprefix("http://testserver"))
+        assert response.status_code == 200, loc.text
+        urls += ET.fromstring(response.content).findall("s:url", NS)  # noqa: S314
+    return urls
+
+
 def head_links(html):
     return re.findall(
         r'<link rel="(canonical|alternate)"(?: hreflang="([^"]+)")? href="([^"]+)">', html
@@ -37,10 +51,8 @@ def test_robots_txt_points_to_sitemap_and_keeps_admin_out(client):
 @pytest.mark.django_db
 def test_sitemap_lists_pages_in_both_languages_with_alternates(client, centre_content):
     ProjectFactory(title="Unveröffentlicht", is_published=False)
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    root = ET.fromstring(response.content)  # noqa: S314 - our own sitemap
-    locations = [loc.text for loc in root.findall("s:url/s:loc", NS)]
+    urls = sitemap_urls(client)
+    locations = [url.find("s:loc", NS).text for url in urls]
     assert "http://testserver/" in locations
     assert "http://testserver/en/" in locations
     assert "http://testserver/projekte/demokratiefoerderung-altmark/" in locations
@@ -54,11 +66,7 @@ def test_sitemap_lists_pages_in_both_languages_with_alternates(client, centre_co
         assert f"http://testserver/en/{slug}/" in locations
     assert not [loc for loc in locations if "unveroeffentlicht" in loc]
     assert len(locations) == len(set(locations))
-    imprint = next(
-        url
-        for url in root.findall("s:url", NS)
-        if url.find("s:loc", NS).text.endswith("/impressum/")
-    )
+    imprint = next(url for url in urls if url.find("s:loc", NS).text.endswith("/impressum/"))
     alternates = [(a.get("hreflang"), a.get("href")) for a in imprint.findall("x:link", NS)]
     assert alternates == [
         ("de", "http://testserver/impressum/"),
@@ -73,6 +81,20 @@ def test_sitemap_query_count_is_constant(client, django_assert_max_num_queries):
         ProjectFactory.create_batch(count)
         with django_assert_max_num_queries(12):
             assert client.get("/sitemap.xml").status_code == 200
+        with django_assert_max_num_queries(4):
+            assert client.get("/sitemap-projects.xml").status_code == 200
+
+
+@pytest.mark.django_db
+def test_large_sections_are_split_into_pages(client):
+    ProjectFactory.create_batch(1001)  # 2,002 URLs in two languages: two pages of 2,000
+    root = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314
+    locations = [loc.text for loc in root.findall("s:sitemap/s:loc", NS)]
+    assert "http://testserver/sitemap-projects.xml" in locations
+    assert "http://testserver/sitemap-projects.xml?p=2" in locations
+    second = ET.fromstring(client.get("/sitemap-projects.xml?p=2").content)  # noqa: S314
+    assert len(second.findall("s:url", NS)) == 2
+    assert client.get("/sitemap-projects.xml?p=3").status_code == 404
 
 
 @pytest.mark.django_db
@@ -142,8 +164,7 @@ def test_pages_have_no_inline_script_style_or_handlers(client, centre_content):
 
 @pytest.mark.django_db
 def test_every_sitemap_url_answers(client, centre_content):
-    root = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314 - our own sitemap
-    locations = [loc.text for loc in root.findall("s:url/s:loc", NS)]
+    locations = [url.find("s:loc", NS).text for url in sitemap_urls(client)]
     statuses = {
         loc: client.get(loc.removeprefix("http://testserver")).status_code for loc in locations
     }
