@@ -75,6 +75,8 @@ def main():
         "/team/",
         "/suche/?q=Konflikt",
         "/sitemap.xml",
+        "/sitemap-projects.xml",
+        "/sitemap-projects.xml?p=5",
         "/veranstaltungen/kalender.ics",
         "/admin/counselling/case/",
         "/admin/counselling/counsellingrequest/",
