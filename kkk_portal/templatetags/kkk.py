@@ -1,9 +1,12 @@
 """Site-wide template helpers."""
 
+import datetime
+
 from django import template
 from django.conf import settings
 from django.template.loader_tags import BLOCK_CONTEXT_KEY
 from django.urls import translate_url
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -93,3 +96,17 @@ def page_body(text):
     from kkk_portal.models import render_body
 
     return render_body(text)
+
+
+@register.filter
+def machine_time(value):
+    """A datetime as HTML's `datetime` attribute accepts it: local time, whole seconds.
+
+    `date:'c'` keeps microseconds, which the HTML standard does not allow (at most three
+    digits of a fraction of a second).
+    """
+    if not isinstance(value, datetime.datetime):
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(microsecond=0).isoformat()
