@@ -110,3 +110,15 @@ def machine_time(value):
     if timezone.is_aware(value):
         value = timezone.localtime(value)
     return value.replace(microsecond=0).isoformat()
+
+
+@register.simple_tag
+def lang_attr(obj, field):
+    """` lang="de"` where an English page shows the German text of `field` (no translation).
+
+    Screen readers then read it with German pronunciation (WCAG 3.1.2, language of parts).
+    Put it on the element that holds `{% localized obj field %}`.
+    """
+    if get_language() == "en" and not getattr(obj, f"{field}_en", ""):
+        return mark_safe(' lang="de"')
+    return ""

@@ -3,7 +3,10 @@
 import html
 import re
 
-_CARD_TITLE = re.compile(r'<h3 class="h5 card-title"><a href="[^"]*">([^<]*)</a></h3>')
+# English pages mark a title without translation as German (lang="de").
+_CARD_TITLE = re.compile(
+    r'<h3 class="h5 card-title"><a href="[^"]*"(?: lang="de")?>([^<]*)</a></h3>'
+)
 _TAG = re.compile(r"<[^>]+>")
 
 

@@ -35,4 +35,6 @@ def visible_text(content):
 
 
 def card_titles(response):
-    return texts(r'<h3 class="h5 card-title"><a href="[^"]*">(.*?)</a>', response.content)
+    # English pages mark a title without translation as German (lang="de").
+    pattern = r'<h3 class="h5 card-title"><a href="[^"]*"(?: lang="de")?>(.*?)</a>'
+    return texts(pattern, response.content)
