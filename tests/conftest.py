@@ -44,6 +44,9 @@ def _no_csp_violations(request):
         yield
         return
     page = request.getfixturevalue("page")
+    if not hasattr(page, "context"):  # a test parameter that happens to be called "page"
+        yield
+        return
     violations = []
 
     def record(message):
