@@ -105,6 +105,10 @@ class Hit:
     url: str
     snippet: str
     date: object = None
+    # "de" where an English page shows German text (no English version entered),
+    # so screen readers pronounce it as German (WCAG 3.1.2).
+    title_lang: str = ""
+    snippet_lang: str = ""
 
 
 @dataclass
@@ -128,6 +132,13 @@ def clean_query(text):
 
 def _english():
     return get_language() == "en"
+
+
+def _german_fallback(obj, names):
+    """'de' when the page is English but none of `names` has an English version."""
+    if _english() and not any(getattr(obj, f"{name}_en", "") for name in names):
+        return "de"
+    return ""
 
 
 def _localized(obj, name, has_twin=True):
@@ -318,6 +329,11 @@ def search(query, *, sections=SECTION_KEYS, limit=10):
                     url=_url(section, obj),
                     snippet=snippet,
                     date=getattr(obj, section.date_field) if section.date_field else None,
+                    # A person's name has no language.
+                    title_lang=(
+                        _german_fallback(obj, [section.title]) if section.title != "name" else ""
+                    ),
+                    snippet_lang=_german_fallback(obj, section.snippet_fields),
                 )
             )
         groups.append(group)

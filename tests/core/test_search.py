@@ -259,3 +259,21 @@ def test_python_snippet_cuts_around_the_hit_and_marks_it():
     assert "<mark>Treffer</mark> &lt;hier&gt;" in snippet
     assert snippet.endswith(" …")
     assert len(snippet) < 300
+
+
+@pytest.mark.django_db
+def test_english_results_mark_german_fallback_text(client):
+    ProjectFactory(title="Konflikte am Marktplatz", summary="Marktplatz und Streit")
+    ProjectFactory(
+        title="Marktplatz auf Deutsch",
+        title_en="Market square in English",
+        summary="Marktplatz",
+        summary_en="Market square",
+    )
+    html = client.get("/en/suche/", {"q": "Marktplatz"}).content.decode()
+    found = re.findall(r'<h3 class="h5 mb-1"( lang="de")?><a[^>]*>([^<]+)</a>', html)
+    # Order depends on the backend's ranking; the marking does not.
+    assert sorted(found) == [
+        ("", "Market square in English"),
+        (' lang="de"', "Konflikte am Marktplatz"),
+    ]
