@@ -119,8 +119,11 @@ def content_load(*, path=DEFAULT_PATH):
             {"slug": item["slug"]},
             {
                 "title": item["title"],
+                "title_en": item.get("title_en", ""),
                 "summary": item["summary"],
+                "summary_en": item.get("summary_en", ""),
                 "description": item.get("description", ""),
+                "description_en": item.get("description_en", ""),
                 "start_date": item["start"],
                 "end_date": item.get("end"),
                 "commissioned_by": partners.get(item.get("commissioned_by")),

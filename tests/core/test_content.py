@@ -139,3 +139,13 @@ def test_a_bad_content_file_changes_nothing(tmp_path):
     assert "email" in exc.value.message_dict
     assert ContactDetails.objects.count() == 0
     assert connection.is_usable()
+
+
+@pytest.mark.django_db
+def test_real_projects_have_english_titles_and_summaries(client, centre_content):
+    assert Project.objects.filter(title_en="").count() == 0
+    assert Project.objects.filter(summary_en="").count() == 0
+    html = client.get("/en/projekte/demokratiefoerderung-altmark/").content.decode()
+    assert "<h1>Promoting democracy through municipal conflict counselling in the Altmark</h1>" in (
+        html
+    )
