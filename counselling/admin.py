@@ -69,6 +69,22 @@ def may_see_all_cases(user):
     return user.has_perm("counselling.view_all_cases")
 
 
+class ObjectVisibilityMixin:
+    """View, change and delete only what `_may_see` allows (per object, not by hiding links)."""
+
+    def _may_see(self, request, obj):
+        raise NotImplementedError
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._may_see(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_see(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_see(request, obj)
+
+
 class GuardedHistoryAdmin(SimpleHistoryAdmin):
     """Simple-history admin whose old versions are read-only, for visible objects only.
 
@@ -145,7 +161,7 @@ SUBMITTED_FIELDS = [
 
 
 @admin.register(CounsellingRequest)
-class CounsellingRequestAdmin(GuardedHistoryAdmin):
+class CounsellingRequestAdmin(ObjectVisibilityMixin, GuardedHistoryAdmin):
     list_display = ["reference", "institution", "state", "urgency", "status", "created_at"]
     list_filter = ["status", "urgency", "conflict_type", "state", "body_kind", "topics"]
     search_fields = ["reference", "institution", "contact_name", "email"]
@@ -167,15 +183,6 @@ class CounsellingRequestAdmin(GuardedHistoryAdmin):
         return queryset.filter(Q(case__isnull=True) | Q(case__in=visible.values("pk"))).annotate(
             case_visible=Exists(visible.filter(pk=OuterRef("case")))
         )
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and self._may_see(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._may_see(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._may_see(request, obj)
 
     def _may_see(self, request, obj):
         return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
@@ -287,7 +294,7 @@ class CounsellingRequestAdmin(GuardedHistoryAdmin):
 # --- Cases ------------------------------------------------------------------------
 
 
-class CaseVisibilityMixin:
+class CaseVisibilityMixin(ObjectVisibilityMixin):
     """Limits a case admin (or an inline's parent) to the cases the user may see."""
 
     def _visible_cases(self, request):
@@ -298,15 +305,6 @@ class CaseVisibilityMixin:
             return True
         case = obj if isinstance(obj, Case) else obj.case
         return self._visible_cases(request).filter(pk=case.pk).exists()
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and self._may_see(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._may_see(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._may_see(request, obj)
 
 
 class ActivityInline(CaseVisibilityMixin, admin.TabularInline):

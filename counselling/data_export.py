@@ -14,28 +14,8 @@ from django.utils import timezone
 
 from .models import CounsellingRequest, OutboxMessage
 
-REQUEST_FIELDS = [
-    "reference",
-    "status",
-    "institution",
-    "body_kind",
-    "state",
-    "contact_name",
-    "contact_role",
-    "email",
-    "phone",
-    "contact_preference",
-    "situation",
-    "involved",
-    "conflict_type",
-    "urgency",
-    "heard_from",
-    "consent_notice_version",
-    "consent_at",
-    "created_at",
-    "updated_at",
-    "anonymised_at",
-]
+# Every stored field of a request (new fields are included automatically), not the row id.
+REQUEST_FIELDS = [f.name for f in CounsellingRequest._meta.concrete_fields if f.name != "id"]
 
 
 HISTORY_TYPES = {"+": "angelegt", "~": "geändert", "-": "gelöscht"}
