@@ -63,6 +63,28 @@ class SitePage(models.Model):
         return cls.objects.filter(slug=slug).values_list("version", flat=True).first() or ""
 
 
+class ContentFingerprint(models.Model):
+    """What `load_content` last wrote into one seed record (see `kkk_portal/content.py`).
+
+    `digest` is a hash of the record's managed values right after loading. When the
+    record still hashes to it, nobody has changed it since, and a corrected seed may
+    update it; otherwise an editor changed it and it is left alone.
+    """
+
+    key = models.CharField(_("Seed-Schlüssel"), max_length=255, unique=True)
+    object_id = models.PositiveBigIntegerField(_("Datensatz-ID"))
+    digest = models.CharField(_("Prüfsumme"), max_length=64)
+    loaded_at = models.DateTimeField(_("geladen am"), auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("Fingerabdruck geladener Inhalte")
+        verbose_name_plural = _("Fingerabdrücke geladener Inhalte")
+
+    def __str__(self):
+        return self.key
+
+
 _HEADING = re.compile(r"^##\s+(?P<text>.+)$")
 _ITEM = re.compile(r"^[-*]\s+(?P<text>.+)$")
 

@@ -1,4 +1,5 @@
-"""Site search over projects, publications, news, events and team.
+"""Site search over everything public: fields of work, places, projects,
+publications, news, events, the text pages and the (real, not example) team.
 
 On PostgreSQL: full-text search with the German configuration, ranked, with
 highlighted snippets from `ts_headline`. Elsewhere (SQLite in development and
@@ -16,17 +17,25 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, TextField, Value, When, Window
-from django.db.models.functions import Coalesce, Concat, NullIf
+from django.db.models.functions import Concat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Project
+from projects.models import FocusArea, Municipality, Project
 from publications.models import Event, NewsPost, Publication
 from team.models import TeamMember
+
+from .models import SitePage
+from .translation import (
+    current_language,
+    is_fallback,
+    translated,
+    translated_expression,
+    translated_text,
+)
 
 # Private-use characters mark hits inside ts_headline's output; they are
 # turned into <mark> only after the text has been escaped.
@@ -44,13 +53,35 @@ class Section:
     key: str
     label: str
     queryset: object  # callable returning the public rows
-    title: str  # German field; an "_en" twin is used on English pages
+    title: str  # German field; its "_en" twin is used on English pages if title_twin
     fields: tuple  # (name, has_english_twin) searched besides the title
-    snippet_fields: tuple  # shown below the title, all with English twins
+    snippet_fields: tuple  # shown below the title
     date_field: str | None = None
+    title_twin: bool = True  # False for names of people and places (no language)
 
 
 SECTIONS = (
+    Section(
+        "arbeitsfelder",
+        _("Arbeitsfelder"),
+        lambda: FocusArea.objects.all(),
+        "title",
+        (("intro", True), ("body", True)),
+        ("intro", "body"),
+    ),
+    Section(
+        "orte",
+        _("Orte"),
+        # The places with a page (a published project there or in a member town);
+        # a subquery, so the window count sees each place once.
+        lambda: Municipality.objects.filter(
+            pk__in=Municipality.objects.with_published_work().values("pk")
+        ).select_related("district"),
+        "name",
+        (("ags", False),),
+        (),
+        title_twin=False,
+    ),
     Section(
         "projekte",
         _("Projekte"),
@@ -88,12 +119,21 @@ SECTIONS = (
         "start",
     ),
     Section(
+        "seiten",
+        _("Seiten"),
+        lambda: SitePage.objects.all(),
+        "title",
+        (("body", True),),
+        ("body",),
+    ),
+    Section(
         "team",
         _("Team"),
-        lambda: TeamMember.objects.active(),
+        lambda: TeamMember.objects.public(),
         "name",
         (("role", True), ("bio", True)),
         ("role", "bio"),
+        title_twin=False,
     ),
 )
 SECTION_KEYS = [s.key for s in SECTIONS]
@@ -131,22 +171,21 @@ def clean_query(text):
 
 
 def _english():
-    return get_language() == "en"
+    return current_language() == "en"
 
 
 def _german_fallback(obj, names):
-    """'de' when the page is English but none of `names` has an English version."""
-    if _english() and not any(getattr(obj, f"{name}_en", "") for name in names):
-        return "de"
-    return ""
+    """'de' when an English page shows only the German text of `names`."""
+    return "de" if names and is_fallback(obj, names) else ""
 
 
-def _localized(obj, name, has_twin=True):
-    if has_twin and _english():
-        value = getattr(obj, f"{name}_en", "")
-        if value:
-            return value
-    return getattr(obj, name) or ""
+def _place_snippet(obj):
+    """What a place is: kind, district and Land (no free text to cut a snippet from)."""
+    parts = [obj.get_kind_display()]
+    if obj.district_id:
+        parts.append(obj.district.name)
+    parts.append(obj.get_state_display())
+    return " · ".join(str(p) for p in parts if p)
 
 
 def _url(section, obj):
@@ -162,7 +201,7 @@ def _url(section, obj):
 
 
 def _searched_names(section):
-    names = [section.title, f"{section.title}_en"] if section.title != "name" else ["name"]
+    names = [section.title, f"{section.title}_en"] if section.title_twin else [section.title]
     for name, twin in section.fields:
         names.append(name)
         if twin:
@@ -224,7 +263,7 @@ def prefix_tsquery(query):
 
 def _postgres_rows(section, query, limit):
     weighted = SearchVector(section.title, weight="A", config="german")
-    if section.title != "name":
+    if section.title_twin:
         weighted += SearchVector(f"{section.title}_en", weight="A", config="german")
     for name, twin in section.fields:
         weighted += SearchVector(name, weight="B", config="german")
@@ -235,35 +274,29 @@ def _postgres_rows(section, query, limit):
     if prefix:
         # German compounds: "Altmark" should also find "Altmarkkreis".
         search_query |= SearchQuery(prefix, config="german", search_type="raw")
-    parts = []
-    for name in section.snippet_fields:
-        if _english():
-            parts.append(
-                Coalesce(NullIf(F(f"{name}_en"), Value("")), F(name), output_field=TextField())
-            )
-        else:
-            parts.append(F(name))
-        parts.append(Value(" … "))
-    headline_source = Concat(*parts[:-1], output_field=TextField()) if len(parts) > 2 else parts[0]
+    annotations = {"rank": SearchRank(F("search_vector"), search_query)}
+    if section.snippet_fields:
+        parts = []
+        for name in section.snippet_fields:
+            parts.append(translated_expression(name))
+            parts.append(Value(" … "))
+        source = Concat(*parts[:-1], output_field=TextField()) if len(parts) > 2 else parts[0]
+        annotations["headline"] = SearchHeadline(
+            source,
+            search_query,
+            config="german",
+            start_sel=START,
+            stop_sel=STOP,
+            max_words=35,
+            min_words=15,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        )
     return (
         section.queryset()
         .annotate(search_vector=weighted)
         .filter(search_vector=search_query)
-        .annotate(
-            rank=SearchRank(F("search_vector"), search_query),
-            headline=SearchHeadline(
-                headline_source,
-                search_query,
-                config="german",
-                start_sel=START,
-                stop_sel=STOP,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
-            total=Window(Count("pk")),
-        )
+        .annotate(**annotations, total=Window(Count("pk")))
         .order_by("-rank", "pk")[:limit]
     )
 
@@ -309,11 +342,13 @@ def search(query, *, sections=SECTION_KEYS, limit=10):
             rows = list(_fallback_rows(section, terms, limit))
         group = Group(section.key, section.label, total=rows[0].total if rows else 0)
         for obj in rows:
-            if postgres:
+            if not section.snippet_fields:
+                snippet = escape(_place_snippet(obj)) if section.key == "orte" else ""
+            elif postgres:
                 snippet = _safe_headline(obj.headline)
             else:
                 text = " … ".join(
-                    t for t in (_localized(obj, n) for n in section.snippet_fields) if t
+                    t for t in (translated_text(obj, n) for n in section.snippet_fields) if t
                 )
                 if not any(t.lower() in text.lower() for t in terms):
                     # The hit is in another field: show that one instead.
@@ -325,14 +360,12 @@ def search(query, *, sections=SECTION_KEYS, limit=10):
                 snippet = python_snippet(text, terms)
             group.hits.append(
                 Hit(
-                    title=_localized(obj, section.title, section.title != "name"),
+                    # Names of people and places have no language: translated() keeps them.
+                    title=translated(obj, section.title).text,
                     url=_url(section, obj),
                     snippet=snippet,
                     date=getattr(obj, section.date_field) if section.date_field else None,
-                    # A person's name has no language.
-                    title_lang=(
-                        _german_fallback(obj, [section.title]) if section.title != "name" else ""
-                    ),
+                    title_lang=_german_fallback(obj, [section.title]),
                     snippet_lang=_german_fallback(obj, section.snippet_fields),
                 )
             )

@@ -7,6 +7,7 @@ the whole sitemap.
 """
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -58,7 +59,11 @@ class StaticPageSitemap(BilingualSitemap):
 
 
 class ModelSitemap(BilingualSitemap):
-    """Rows of a model with a page; empty while that page's URL does not exist."""
+    """Rows of a model with a page; empty while that page's URL does not exist.
+
+    `lastmod` is the row's own `updated_at`, so it moves only when an editor
+    (or `load_content`) changes the content, never on each request.
+    """
 
     url_name = ""
     changefreq = "monthly"
@@ -70,6 +75,9 @@ class ModelSitemap(BilingualSitemap):
         if not _resolvable(self.url_name, slug="x"):
             return []
         return self.queryset()
+
+    def lastmod(self, obj):
+        return getattr(obj, "updated_at", None)
 
 
 class FocusAreaSitemap(ModelSitemap):
@@ -87,13 +95,11 @@ class ProjectSitemap(ModelSitemap):
     def queryset(self):
         return Project.objects.published().order_by("-start_date", "pk")
 
-    def lastmod(self, obj):
-        return obj.updated_at
-
 
 class MunicipalitySitemap(ModelSitemap):
     url_name = "projects:municipality"
     priority = 0.4
+    lastmod = None  # a place's page changes with its projects, which have their own lastmod
 
     def queryset(self):
         # The places the municipality list shows, districts included (two queries).
@@ -105,7 +111,7 @@ class PublicationSitemap(ModelSitemap):
     priority = 0.6
 
     def queryset(self):
-        return Publication.objects.published().order_by("-date", "pk")
+        return Publication.objects.published().order_by(F("date").desc(nulls_last=True), "pk")
 
 
 class NewsSitemap(ModelSitemap):
@@ -118,9 +124,6 @@ class NewsSitemap(ModelSitemap):
             .filter(published_at__lte=timezone.now())
             .order_by("-published_at", "pk")
         )
-
-    def lastmod(self, obj):
-        return obj.published_at
 
 
 class EventSitemap(ModelSitemap):
@@ -138,9 +141,6 @@ class SitePageSitemap(ModelSitemap):
 
     def items(self):
         return SitePage.objects.order_by("slug")
-
-    def lastmod(self, obj):
-        return obj.updated_at
 
 
 SITEMAPS = {

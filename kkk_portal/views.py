@@ -1,9 +1,9 @@
 from django.db.models import F
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView
 
@@ -14,6 +14,7 @@ from team.models import ContactDetails
 from . import search as site_search
 from .forms import SearchForm
 from .models import PageSlug, SitePage
+from .translation import translated
 
 
 def home(request):
@@ -25,11 +26,14 @@ def home(request):
         .prefetch_related("municipalities")
         .order_by(F("end_date").desc(nulls_first=True), "-start_date")[:6]
     )
+    upcoming = list(Event.objects.published().upcoming()[:3])
     context = {
         "focus_areas": FocusArea.objects.all(),
         "projects": projects,
         "today": today,
-        "upcoming_events": Event.objects.published().upcoming()[:3],
+        "upcoming_events": upcoming,
+        # Nothing coming up: show the most recent past events instead of an empty block.
+        "recent_events": [] if upcoming else list(Event.objects.published().past()[:3]),
         "latest_news": NewsPost.objects.published().filter(published_at__lte=timezone.now())[:3],
         "latest_publications": Publication.objects.published()[:3],
     }
@@ -49,14 +53,17 @@ class SitePageView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = self.object
-        english = get_language() == "en" and bool(page.body_en)
-        english_title = get_language() == "en" and page.title_en
-        context["page_title"] = page.title_en if english_title else page.title
-        context["body_lang"] = "en" if english else "de"
-        context["show_german_notice"] = get_language() == "en" and not english
-        context["body"] = page.body_en if english else page.body
+        body = translated(page, "body")
+        context["page_title"] = translated(page, "title").text
+        context["body_lang"] = body.lang
+        context["show_german_notice"] = body.fallback
+        context["body"] = body.text
+        contact = ContactDetails.load()
         if page.slug == PageSlug.ACCESSIBILITY:
-            context["feedback_email"] = ContactDetails.load().email
+            context["feedback_email"] = contact.email
+        if page.slug == PageSlug.IMPRINT:
+            # Rendered above the free text by templates/includes/legal_details.html.
+            context["contact"] = contact
         return context
 
 
@@ -100,3 +107,11 @@ def robots_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """/favicon.ico, which browsers ask for whatever the page's <link> says.
+
+    Resolved per request: the hashed name exists only after collectstatic.
+    """
+    return HttpResponsePermanentRedirect(static("img/favicon.ico"))

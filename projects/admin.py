@@ -51,10 +51,10 @@ class FocusAreaAdmin(admin.ModelAdmin):
 
 @admin.register(Funder)
 class FunderAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "short_name", "kind"]
-    list_filter = ["kind"]
+    list_display = ["name", "short_name", "kind", "is_generic"]
+    list_filter = ["kind", "is_generic"]
     prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name", "short_name"]
+    search_fields = ["name", "name_en", "short_name"]
 
 
 @admin.register(Municipality)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kkk_portal.enums import Bundesland
+from kkk_portal.translation import translated_text
 
 from .models import FocusArea, Funder, Funding, Municipality, Project, ProjectStatus
 
@@ -57,7 +58,37 @@ def _municipalities(request):
 
 
 def _funders(request):
-    return Funder.objects.filter(projects__is_published=True).distinct()
+    """Named funders of published projects; generic entries ("Stiftungen") are no organisation."""
+    return Funder.objects.filter(projects__is_published=True, is_generic=False).distinct()
+
+
+class TranslatedChoiceField(forms.ModelChoiceField):
+    """Choices labelled in the page's language (German where no English name exists)."""
+
+    label_field = "title"
+
+    def label_from_instance(self, obj):
+        return translated_text(obj, self.label_field)
+
+
+class FocusAreaChoiceField(TranslatedChoiceField):
+    label_field = "title"
+
+
+class FunderChoiceField(TranslatedChoiceField):
+    label_field = "name"
+
+    def label_from_instance(self, obj):
+        name = super().label_from_instance(obj)
+        return f"{name} ({obj.short_name})" if obj.short_name else name
+
+
+class FocusAreaFilter(django_filters.ModelChoiceFilter):
+    field_class = FocusAreaChoiceField
+
+
+class FunderFilter(django_filters.ModelChoiceFilter):
+    field_class = FunderChoiceField
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -87,7 +118,7 @@ class ProjectFilter(django_filters.FilterSet):
         method="filter_municipality",
         empty_label=_("alle"),
     )
-    focus_area = django_filters.ModelChoiceFilter(
+    focus_area = FocusAreaFilter(
         label=_("Arbeitsfeld"),
         queryset=FocusArea.objects.all(),
         to_field_name="slug",
@@ -95,7 +126,7 @@ class ProjectFilter(django_filters.FilterSet):
         distinct=True,
         empty_label=_("alle"),
     )
-    funder = django_filters.ModelChoiceFilter(
+    funder = FunderFilter(
         label=_("Fördermittelgeber"),
         queryset=_funders,
         to_field_name="slug",

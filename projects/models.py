@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kkk_portal.enums import Bundesland, MunicipalityKind
+from kkk_portal.fields import ImageField
 from kkk_portal.validators import image_validators
 
 
@@ -25,6 +26,7 @@ class FocusArea(models.Model):
     body = models.TextField(_("Text"), blank=True)
     body_en = models.TextField(_("Text (Englisch)"), blank=True)
     order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
     class Meta:
         ordering = ["order", "title"]
@@ -48,12 +50,19 @@ class Funder(models.Model):
         OTHER = "sonstige", _("Sonstige")
 
     name = models.CharField(_("Name"), max_length=255)
+    name_en = models.CharField(_("Name (Englisch)"), max_length=255, blank=True)
     short_name = models.CharField(_("Kurzname"), max_length=50, blank=True)
     slug = models.SlugField(_("Kurzname in der Adresse"), max_length=200, unique=True)
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, db_index=True)
-    logo = models.ImageField(
-        _("Logo"), upload_to="funders/", blank=True, validators=image_validators
+    is_generic = models.BooleanField(
+        _("Sammelangabe"),
+        default=False,
+        help_text=_(
+            "Keine benannte Organisation, sondern eine Sammelangabe wie „Landesprogramme“ "
+            "oder „Stiftungen“. Sie erscheint als Text, nicht als Fördermittelgeber im Filter."
+        ),
     )
+    logo = ImageField(_("Logo"), upload_to="funders/", blank=True, validators=image_validators)
     url = models.URLField(_("Webseite"), blank=True)
 
     history = HistoricalRecords()
@@ -266,9 +275,7 @@ class Project(models.Model):
         blank=True,
         related_name="commissioned_projects",
     )
-    image = models.ImageField(
-        _("Bild"), upload_to="projects/", blank=True, validators=image_validators
-    )
+    image = ImageField(_("Bild"), upload_to="projects/", blank=True, validators=image_validators)
     image_alt = models.CharField(_("Bildbeschreibung (Alternativtext)"), max_length=255, blank=True)
     is_published = models.BooleanField(_("veröffentlicht"), default=True, db_index=True)
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
@@ -353,11 +360,13 @@ class Funding(models.Model):
         blank=True,
         help_text=_("z. B. Bundesprogramm „Demokratie leben!“"),
     )
+    programme_en = models.CharField(_("Förderprogramm (Englisch)"), max_length=255, blank=True)
     notice = models.TextField(
         _("Förderhinweis"),
         blank=True,
         help_text=_("Der Hinweis, den der Geldgeber auf der Projektseite verlangt."),
     )
+    notice_en = models.TextField(_("Förderhinweis (Englisch)"), blank=True)
     order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
 
     class Meta:

@@ -22,7 +22,7 @@ class NewsPostAdmin(SimpleHistoryAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title", "teaser", "body"]
-    autocomplete_fields = ["projects"]
+    autocomplete_fields = ["projects", "event"]
     filter_horizontal = ["focus_areas"]
 
 

@@ -2,10 +2,11 @@
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from kkk_portal.templatetags.kkk import localized
+from kkk_portal.translation import translated_text
 
 from .models import NewsPost
 
@@ -20,20 +21,24 @@ class NewsFeed(Feed):
         return reverse("publications:news_events")
 
     def items(self):
-        return NewsPost.objects.published().order_by("-published_at")[:FEED_SIZE]
+        return (
+            NewsPost.objects.published()
+            .filter(published_at__lte=timezone.now())
+            .order_by("-published_at")[:FEED_SIZE]
+        )
 
     def item_title(self, item):
-        return localized(item, "title")
+        return translated_text(item, "title")
 
     def item_description(self, item):
-        return localized(item, "teaser")
+        return translated_text(item, "teaser")
 
     def item_pubdate(self, item):
         return item.published_at
 
     def item_updateddate(self, item):
-        # Atom requires <updated> on every entry; posts keep no edit time.
-        return item.published_at
+        # Atom's <updated>: the last change of the post, never before its publication.
+        return max(item.updated_at, item.published_at)
 
 
 class NewsAtomFeed(NewsFeed):

@@ -2,9 +2,9 @@
 
 import django_filters
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kkk_portal.translation import translated_text
 from projects.models import FocusArea, Project
 
 from .models import Publication
@@ -14,9 +14,7 @@ class LocalizedTitleChoiceField(forms.ModelChoiceField):
     """Choices labelled with the English title on English pages, where there is one."""
 
     def label_from_instance(self, obj):
-        if get_language() == "en" and getattr(obj, "title_en", ""):
-            return obj.title_en
-        return obj.title
+        return translated_text(obj, "title")
 
 
 class LocalizedTitleFilter(django_filters.ModelChoiceFilter):

@@ -15,15 +15,15 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kkk_portal.templatetags.kkk import localized
+from kkk_portal.translation import translated_text
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
-PRODID = "-//Kompetenzzentrum Kommunale Konfliktberatung//KKK-Portal//DE"
+PRODID = "-//Kompetenzzentrum Kommunale Konfliktberatung//Portal//DE"
 REFRESH = datetime.timedelta(hours=12)
 
 
 def event_uid(event):
-    host = urlparse(settings.SITE_URL).hostname or "kkk-portal"
+    host = urlparse(settings.SITE_URL).hostname or "localhost"
     return f"event-{event.pk}@{host}"
 
 
@@ -34,9 +34,9 @@ def event_location(event):
 
 
 def event_description(event, url):
-    parts = [localized(event, "teaser"), localized(event, "description")]
+    parts = [translated_text(event, "teaser"), translated_text(event, "description")]
     speakers = [
-        ", ".join(part for part in (s.name, s.role, s.organisation) if part)
+        ", ".join(part for part in (s.name, translated_text(s, "role"), s.organisation) if part)
         for s in event.speakers.all()
     ]
     if speakers:
@@ -57,14 +57,14 @@ def event_component(event, request, stamp, tz):
     component.add("dtstamp", stamp)
     component.add("dtstart", event.start.astimezone(tz))
     component.add("dtend", event.end.astimezone(tz))
-    component.add("summary", localized(event, "title"))
+    component.add("summary", translated_text(event, "title"))
     component.add("description", event_description(event, url))
     component.add("url", url)
     location = event_location(event)
     if location:
         component.add("location", location)
     if event.organiser:
-        component.add("x-kkk-organiser", event.organiser)
+        component.add("x-organiser-name", event.organiser)
     return component
 
 
@@ -79,7 +79,9 @@ def calendar_bytes(events, request, *, feed=False):
     calendar.add("method", "PUBLISH")
     events = list(events.prefetch_related("speakers") if hasattr(events, "query") else events)
     if feed:
-        calendar.add("x-wr-calname", _("Veranstaltungen des Kompetenzzentrums"))
+        calendar.add(
+            "x-wr-calname", _("Veranstaltungen – Kompetenzzentrum Kommunale Konfliktberatung")
+        )
         calendar.add("x-wr-timezone", settings.TIME_ZONE)
         calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", REFRESH)

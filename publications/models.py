@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kkk_portal.fields import ImageField
 from kkk_portal.validators import document_validators, image_validators
 from projects.models import FocusArea, Project
 
@@ -47,14 +48,20 @@ class Publication(models.Model):
     title_en = models.CharField(_("Titel (Englisch)"), max_length=255, blank=True)
     slug = models.SlugField(_("Kurzname in der Adresse"), max_length=200, unique=True)
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, db_index=True)
-    date = models.DateField(_("Erscheinungsdatum"), db_index=True)
+    date = models.DateField(
+        _("Erscheinungsdatum"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Leer lassen, wenn das Datum nicht bekannt ist; dann wird keines angezeigt."),
+    )
     authors = models.CharField(_("Autor*innen"), max_length=500, blank=True)
     abstract = models.TextField(_("Zusammenfassung"))
     abstract_en = models.TextField(_("Zusammenfassung (Englisch)"), blank=True)
     file = models.FileField(
         _("Datei"), upload_to="publications/", blank=True, validators=document_validators
     )
-    cover = models.ImageField(
+    cover = ImageField(
         _("Titelbild"), upload_to="publications/covers/", blank=True, validators=image_validators
     )
     cover_alt = models.CharField(_("Bildbeschreibung (Alternativtext)"), max_length=255, blank=True)
@@ -65,12 +72,13 @@ class Publication(models.Model):
         FocusArea, verbose_name=_("Arbeitsfelder"), blank=True, related_name="publications"
     )
     is_published = models.BooleanField(_("veröffentlicht"), default=True, db_index=True)
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
     history = HistoricalRecords()
     objects = PublishedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-date", "title"]
+        ordering = [F("date").desc(nulls_last=True), "title"]
         verbose_name = _("Publikation")
         verbose_name_plural = _("Publikationen")
         indexes = [models.Index(fields=["is_published", "-date"])]
@@ -103,8 +111,17 @@ class NewsPost(models.Model):
     teaser_en = models.TextField(_("Anreißer (Englisch)"), max_length=500, blank=True)
     body = models.TextField(_("Text"))
     body_en = models.TextField(_("Text (Englisch)"), blank=True)
-    image = models.ImageField(_("Bild"), upload_to="news/", blank=True, validators=image_validators)
+    image = ImageField(_("Bild"), upload_to="news/", blank=True, validators=image_validators)
     image_alt = models.CharField(_("Bildbeschreibung (Alternativtext)"), max_length=255, blank=True)
+    event = models.ForeignKey(
+        "Event",
+        verbose_name=_("Veranstaltung"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="news_posts",
+        help_text=_("Die Veranstaltung, von der die Neuigkeit berichtet."),
+    )
     projects = models.ManyToManyField(
         Project, verbose_name=_("Projekte"), blank=True, related_name="news"
     )
@@ -112,6 +129,7 @@ class NewsPost(models.Model):
         FocusArea, verbose_name=_("Arbeitsfelder"), blank=True, related_name="news"
     )
     is_published = models.BooleanField(_("veröffentlicht"), default=True, db_index=True)
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
     history = HistoricalRecords()
     objects = PublishedQuerySet.as_manager()
@@ -169,6 +187,7 @@ class Event(models.Model):
         FocusArea, verbose_name=_("Arbeitsfelder"), blank=True, related_name="events"
     )
     is_published = models.BooleanField(_("veröffentlicht"), default=True, db_index=True)
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
     history = HistoricalRecords()
     objects = EventQuerySet.as_manager()
@@ -222,6 +241,7 @@ class Speaker(models.Model):
     )
     name = models.CharField(_("Name"), max_length=200)
     role = models.CharField(_("Funktion"), max_length=255, blank=True)
+    role_en = models.CharField(_("Funktion (Englisch)"), max_length=255, blank=True)
     organisation = models.CharField(_("Organisation"), max_length=255, blank=True)
     order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
 

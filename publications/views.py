@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
@@ -58,8 +59,19 @@ class PublicationDetailView(PublicationMixin, DetailView):
     prefetch = ("focus_areas", published_projects())
 
 
+# How many past events "Aktuelles" shows when none is coming up.
+RECENT_EVENTS = 3
+
+
 class NewsMixin(PublishedMixin):
+    """Published posts whose publication time has come, with the event they report on."""
+
     model = NewsPost
+
+    def get_queryset(self):
+        return (
+            super().get_queryset().filter(published_at__lte=timezone.now()).select_related("event")
+        )
 
 
 class NewsEventsView(NewsMixin, ListView):
@@ -72,8 +84,13 @@ class NewsEventsView(NewsMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         first_page = context["page_obj"].number == 1
-        context["upcoming_events"] = (
-            Event.objects.published().upcoming() if first_page else Event.objects.none()
+        upcoming = list(Event.objects.published().upcoming()) if first_page else []
+        context["upcoming_events"] = upcoming
+        # Nothing coming up: the most recent past events keep the page from looking empty.
+        context["recent_events"] = (
+            list(Event.objects.published().past()[:RECENT_EVENTS])
+            if first_page and not upcoming
+            else []
         )
         return context
 
@@ -121,5 +138,5 @@ def ical_feed(request):
     response = HttpResponse(
         ical.calendar_bytes(events, request, feed=True), content_type=ical.CONTENT_TYPE
     )
-    response["Content-Disposition"] = 'inline; filename="kkk-veranstaltungen.ics"'
+    response["Content-Disposition"] = 'inline; filename="veranstaltungen.ics"'
     return response

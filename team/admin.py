@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import ContactDetails, TeamMember
 
@@ -15,7 +16,37 @@ class TeamMemberAdmin(admin.ModelAdmin):
 
 @admin.register(ContactDetails)
 class ContactDetailsAdmin(admin.ModelAdmin):
-    """One record: it can be edited, but neither added twice nor deleted."""
+    """One record: it can be edited, but neither added twice nor deleted.
+
+    The legal fields feed the Impressum (templates/includes/legal_details.html);
+    `manage.py check --deploy` fails while a required one is empty.
+    """
+
+    fieldsets = [
+        (None, {"fields": ["name", "carrier"]}),
+        (
+            _("Erreichbarkeit"),
+            {"fields": ["street", "postcode", "city", "phone", "email", "office_hours"]},
+        ),
+        (
+            _("Angaben für das Impressum"),
+            {
+                "fields": [
+                    "represented_by",
+                    "register_court",
+                    "register_number",
+                    "vat_id",
+                    "responsible_person",
+                    "responsible_address",
+                ],
+                "description": _(
+                    "Pflichtangaben nach § 5 DDG und § 18 Abs. 2 MStV. Leere Felder erscheinen "
+                    "nicht auf der Website; solange eine Pflichtangabe fehlt, meldet "
+                    "„manage.py check --deploy“ einen Fehler."
+                ),
+            },
+        ),
+    ]
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not ContactDetails.objects.exists()

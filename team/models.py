@@ -1,10 +1,12 @@
 """The people of the centre and how to reach it."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kkk_portal.fields import ImageField
 from kkk_portal.validators import image_validators
 from projects.models import FocusArea
 
@@ -12,6 +14,11 @@ from projects.models import FocusArea
 class TeamMemberQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
+
+    def public(self):
+        """Active members a visitor may see: invented example entries only in development."""
+        members = self.active()
+        return members if settings.DEBUG else members.exclude(is_example=True)
 
 
 class TeamMember(models.Model):
@@ -21,7 +28,7 @@ class TeamMember(models.Model):
     role_en = models.CharField(_("Funktion (Englisch)"), max_length=255, blank=True)
     bio = models.TextField(_("Kurzbiografie"), blank=True)
     bio_en = models.TextField(_("Kurzbiografie (Englisch)"), blank=True)
-    photo = models.ImageField(_("Foto"), upload_to="team/", blank=True, validators=image_validators)
+    photo = ImageField(_("Foto"), upload_to="team/", blank=True, validators=image_validators)
     email = models.EmailField(_("E-Mail"), blank=True)
     phone = models.CharField(_("Telefon"), max_length=50, blank=True)
     focus_areas = models.ManyToManyField(
@@ -47,7 +54,11 @@ class TeamMember(models.Model):
 
 
 class ContactDetails(models.Model):
-    """The centre's contact details: exactly one editable record."""
+    """The centre's contact details and the legal facts of its imprint: one editable record.
+
+    Everything the seeds do not state starts empty; public pages leave out what is
+    empty, and `check --deploy` reports what the imprint still lacks (see `checks.py`).
+    """
 
     singleton = models.BooleanField(default=True, editable=False)
     name = models.CharField(
@@ -58,8 +69,43 @@ class ContactDetails(models.Model):
     postcode = models.CharField(_("PLZ"), max_length=5, blank=True)
     city = models.CharField(_("Ort"), max_length=100, blank=True)
     phone = models.CharField(_("Telefon"), max_length=50, blank=True)
-    email = models.EmailField(_("E-Mail"))
+    email = models.EmailField(_("E-Mail"), blank=True)
     office_hours = models.CharField(_("Erreichbarkeit"), max_length=255, blank=True)
+    represented_by = models.CharField(
+        _("Vertretungsberechtigt"),
+        max_length=255,
+        blank=True,
+        help_text=_("Wer die Trägerorganisation gesetzlich vertritt, z. B. der Vorstand."),
+    )
+    register_court = models.CharField(
+        _("Registergericht"),
+        max_length=255,
+        blank=True,
+        help_text=_("Nur wenn die Trägerorganisation in einem Register eingetragen ist."),
+    )
+    register_number = models.CharField(
+        _("Registernummer"), max_length=100, blank=True, help_text=_("z. B. VR 1234")
+    )
+    vat_id = models.CharField(
+        _("Umsatzsteuer-Identifikationsnummer"),
+        max_length=20,
+        blank=True,
+        help_text=_("Nur angeben, wenn es eine gibt."),
+    )
+    responsible_person = models.CharField(
+        _("Verantwortlich nach § 18 Abs. 2 MStV"),
+        max_length=255,
+        blank=True,
+        help_text=_("Name der Person, die für die redaktionellen Inhalte verantwortlich ist."),
+    )
+    responsible_address = models.CharField(
+        _("Anschrift der verantwortlichen Person"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Leer lassen, wenn sie unter der Anschrift der Trägerorganisation erreichbar ist."
+        ),
+    )
 
     class Meta:
         verbose_name = _("Kontaktdaten")
@@ -75,6 +121,40 @@ class ContactDetails(models.Model):
     def clean(self):
         if self.postcode and not (self.postcode.isdigit() and len(self.postcode) == 5):
             raise ValidationError({"postcode": _("Eine Postleitzahl hat fünf Ziffern.")})
+        if bool(self.register_court) != bool(self.register_number):
+            raise ValidationError(
+                {
+                    "register_number": _(
+                        "Registergericht und Registernummer gehören zusammen: "
+                        "bitte beide angeben oder beide leer lassen."
+                    )
+                }
+            )
+
+    @property
+    def postal_address(self) -> str:
+        """Street, postcode and town on one line; "" while any part is missing."""
+        if not (self.street and self.postcode and self.city):
+            return ""
+        return f"{self.street}, {self.postcode} {self.city}"
+
+    def imprint_gaps(self) -> list[str]:
+        """Labels of the facts an imprint needs (§ 5 DDG, § 18 MStV) that are still empty."""
+        required = {
+            "carrier": self.carrier,
+            "street": self.street,
+            "postcode": self.postcode,
+            "city": self.city,
+            "email": self.email,
+            "phone": self.phone,
+            "represented_by": self.represented_by,
+            "responsible_person": self.responsible_person,
+        }
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name, value in required.items()
+            if not (value or "").strip()
+        ]
 
     @classmethod
     def load(cls):

@@ -7,7 +7,7 @@ class TeamMixin:
     """Owns the queryset of the public team page: active members with their fields of work."""
 
     def get_queryset(self):
-        return TeamMember.objects.active().prefetch_related("focus_areas")
+        return TeamMember.objects.public().prefetch_related("focus_areas")
 
 
 class TeamListView(TeamMixin, ListView):

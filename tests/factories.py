@@ -23,7 +23,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["username"]
 
     username = factory.Sequence(lambda n: f"user{n}")
-    email = factory.LazyAttribute(lambda o: f"{o.username}@kkk.example.org")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@konfliktberatung.example.org")
     is_staff = True
     password = factory.django.Password("pw-for-tests-1")
 

@@ -10,17 +10,51 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from kkk_portal.translation import (
+    format_date,
+    format_date_range,
+    format_time_range,
+    is_fallback,
+    translated,
+)
+
 register = template.Library()
 
 
 @register.simple_tag
 def localized(obj, field):
-    """The English version of `field` when the page is English and one exists."""
-    if get_language() == "en":
-        value = getattr(obj, f"{field}_en", "")
-        if value:
-            return value
-    return getattr(obj, field)
+    """`field` in the page's language, German where no English version exists."""
+    return translated(obj, field).text
+
+
+@register.simple_tag(name="translated")
+def translated_tag(obj, field):
+    """`{% translated obj "title" as t %}`: t.text, t.lang, t.fallback (German shown)."""
+    return translated(obj, field)
+
+
+@register.simple_tag
+def german_only(obj, *fields):
+    """True when an English page shows only German text for `fields` (for the visible note)."""
+    return is_fallback(obj, fields)
+
+
+@register.filter
+def local_date(value):
+    """A day in the page's language: "16. November 2022" / "16 November 2022"."""
+    return format_date(value)
+
+
+@register.simple_tag
+def event_when(event):
+    """An event's day, times and time zone: "16 November 2022, 10:30–12:00 CET"."""
+    return format_time_range(event.start, event.end)
+
+
+@register.simple_tag
+def runtime(project):
+    """A project's runtime in words: "1. Juli 2019 – 30. Juni 2022"."""
+    return format_date_range(project.start_date, project.end_date)
 
 
 @register.simple_tag(takes_context=True)
@@ -119,6 +153,6 @@ def lang_attr(obj, field):
     Screen readers then read it with German pronunciation (WCAG 3.1.2, language of parts).
     Put it on the element that holds `{% localized obj field %}`.
     """
-    if get_language() == "en" and not getattr(obj, f"{field}_en", ""):
+    if translated(obj, field).fallback:
         return mark_safe(' lang="de"')
     return ""

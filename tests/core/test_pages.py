@@ -40,7 +40,7 @@ def test_project_detail_shows_runtime_funding_and_places(client, centre_content)
     response = client.get("/projekte/demokratiefoerderung-altmark/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "01.09.2017 bis 31.12.2019" in html
+    assert "1. September 2017 – 31. Dezember 2019" in html
     assert "abgeschlossen" in html
     assert "Modellprojekt im Bundesprogramm „Demokratie leben!“" in html
     for place in ["Osterburg (Altmark)", "Kalbe (Milde)", "Gardelegen", "Arneburg-Goldbeck"]:

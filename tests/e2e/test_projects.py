@@ -35,7 +35,7 @@ def titles(page):
         ("Arbeitsfeld", "Netzwerk und Lobbyarbeit", "focus_area=netzwerk-und-lobbyarbeit",
          "1 Projekt gefunden"),
         ("Fördermittelgeber", "Bundesministerium für Familie, Senioren, Frauen und Jugend (BMFSFJ)",
-         "funder=bmfsfj", "3 Projekte gefunden"),
+         "funder=bmfsfj", "1 Projekt gefunden"),
         ("Förderprogramm", "Demokratie leben!", "programme=Demokratie+leben%21",
          "3 Projekte gefunden"),
     ],

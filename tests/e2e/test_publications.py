@@ -16,7 +16,9 @@ from tests.publications.helpers import image_bytes
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SEMINAR = "/veranstaltungen/online-seminar-kommunales-konfliktmanagement-2022/"
-BROCHURE = "Nur Dabeisein ist nicht alles – Ergebnisse der Beratungen im Altmarkkreis Salzwedel"
+BROCHURE = (
+    "Nur Dabeisein ist nicht alles: Selbstwirksamkeit im Altmarkkreis Salzwedel erfahrbar machen"
+)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import icalendar
 import pytest
 from django.utils import timezone
 
-from publications.models import Event
+from publications.models import Event, NewsPost
 from tests.factories import BERLIN, EventFactory, NewsPostFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_seminar_ics_has_berlin_times_and_all_fields(client, centre_content):
     assert str(event["UID"]) == f"event-{pk}@127.0.0.1"
     assert isinstance(event.decoded("DTSTAMP"), datetime.datetime)
     description = str(event["DESCRIPTION"])
-    assert description.startswith("Welche neuen Verfahren und Strukturen")
+    assert description.startswith("Kurze Berichte aus dem Bundesprogramm „Demokratie leben!“")
     assert "Michael Matzke, Referent im Referat „Demokratieförderung“" in description
     assert "Kosten: kostenfrei" in description
     assert description.endswith("http://testserver" + SEMINAR)
@@ -83,9 +83,12 @@ def test_ical_feed_holds_every_published_event(client, centre_content):
     response = client.get("/veranstaltungen/kalender.ics")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    assert response["Content-Disposition"] == 'inline; filename="kkk-veranstaltungen.ics"'
+    assert response["Content-Disposition"] == 'inline; filename="veranstaltungen.ics"'
     calendar = parse(response)
-    assert str(calendar["X-WR-CALNAME"]) == "Veranstaltungen des Kompetenzzentrums"
+    assert (
+        str(calendar["X-WR-CALNAME"])
+        == "Veranstaltungen – Kompetenzzentrum Kommunale Konfliktberatung"
+    )
     assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == [
         "Online-Seminar: Kommunales Konfliktmanagement",
         "Kommt noch",
@@ -167,7 +170,9 @@ def test_atom_feed_lists_published_news(client, news):
         "http://testserver/aktuelles/neueste/",
         "http://testserver/aktuelles/aeltere/",
     ]
-    assert entries[0].findtext(f"{ATOM}updated") == "2024-02-01T07:00:00+00:00"
+    # <updated> is the post's last change (it was created just now, after publication).
+    newest = NewsPost.objects.get(slug="neueste")
+    assert entries[0].findtext(f"{ATOM}updated") == newest.updated_at.isoformat()
 
 
 def test_english_feed_links_to_english_pages(client, news):

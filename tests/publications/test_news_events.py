@@ -59,7 +59,8 @@ def test_upcoming_event_shows_berlin_time_in_german_format(client):
     )
     response = client.get("/aktuelles/")
     assert texts(r'<p class="card-subtitle mb-2 event-when">(.*?)</p>', response.content) == [
-        "01.07.2099, 16:00–19:30 Uhr · Rathaus Salzwedel, An der Mönchskirche 5, 29410 Salzwedel"
+        "1. Juli 2099, 16:00–19:30 Uhr (MESZ) · "
+        "Rathaus Salzwedel, An der Mönchskirche 5, 29410 Salzwedel"
     ]
 
 
@@ -90,7 +91,7 @@ def test_real_seminar_page_shows_what_a_visitor_needs(client, centre_content):
     assert texts(r"<h1>(.*?)</h1>", response.content) == [
         "Online-Seminar: Kommunales Konfliktmanagement"
     ]
-    assert "Datum und Uhrzeit 16.11.2022, 10:30–12:00 Uhr" in text
+    assert "Datum und Uhrzeit 16. November 2022, 10:30–12:00 Uhr (MEZ)" in text
     assert "Ort online" in text
     assert "Kosten kostenfrei" in text
     assert "Veranstalter ZWK" in text
@@ -98,7 +99,7 @@ def test_real_seminar_page_shows_what_a_visitor_needs(client, centre_content):
     assert texts(r'<ul class="speaker-list">(.*?)</ul>', response.content) == [
         "Michael Matzke, Referent im Referat „Demokratieförderung“, Bundesministerium für "
         "Familie, Senioren, Frauen und Jugend (BMFSFJ) "
-        "Betul Yilmaz, Projektkoordinatorin, Projekt „Kommunales Konfliktmanagement“ (KoKoMa) "
+        "Betul Yilmaz, Projektkoordinatorin im Projekt „Kommunales Konfliktmanagement“ (KoKoMa) "
         "Dr. Cathleen Bochmann, Projekt „Zivilgesellschaft stärken und schützen“, "
         "Aktion Zivilcourage e. V. "
         "Phillip Koller, Projekt „Zivilgesellschaft stärken und schützen“, "
@@ -128,7 +129,7 @@ def test_event_page_shows_venue_cost_registration_and_published_projects(client)
     SpeakerFactory(event=event, name="Erika Muster", role="Moderation", organisation="")
     response = client.get("/veranstaltungen/tagung/")
     text = visible_text(response.content)
-    assert "Datum und Uhrzeit 02.03.2099, 09:00 Uhr bis 03.03.2099, 15:00 Uhr" in text
+    assert "Datum und Uhrzeit 2. März 2099, 09:00 Uhr – 3. März 2099, 15:00 Uhr (MEZ)" in text
     assert "Ort Kulturhaus, Marktplatz 1, 06667 Weißenfels" in text
     assert "Kosten 25 Euro, ermäßigt 10 Euro" in text
     assert "Anmeldung Bitte bis 20.02. anmelden. Zur Anmeldung" in text
@@ -167,7 +168,7 @@ def test_archive_lists_past_events_newest_first(client, centre_content):
     ]
     text = visible_text(response.content)
     assert "2 vergangene Veranstaltungen" in text
-    assert "16.11.2022, 10:30–12:00 Uhr · online" in text
+    assert "16. November 2022, 10:30–12:00 Uhr (MEZ) · online" in text
 
 
 def test_archive_is_paginated(client):
@@ -223,3 +224,19 @@ def test_archive_query_count_is_constant(client, django_assert_max_num_queries, 
     with django_assert_max_num_queries(2):
         response = client.get("/veranstaltungen/archiv/")
     assert response.status_code == 200
+
+
+def test_news_page_shows_recent_past_events_when_nothing_is_coming_up(client, centre_content):
+    response = client.get("/aktuelles/")
+    assert list(response.context["upcoming_events"]) == []
+    assert [e.slug for e in response.context["recent_events"]] == [
+        "online-seminar-kommunales-konfliktmanagement-2022"
+    ]
+    # The seed's news item is a post that links to its event.
+    assert [p.event.slug for p in response.context["news"]] == [
+        "online-seminar-kommunales-konfliktmanagement-2022"
+    ]
+    upcoming = EventFactory(title="Kommt noch", start=timezone.now() + datetime.timedelta(days=3))
+    response = client.get("/aktuelles/")
+    assert list(response.context["upcoming_events"]) == [upcoming]
+    assert response.context["recent_events"] == []

@@ -40,6 +40,11 @@ class Command(BaseCommand):
         self._demo_case(User)
         self.stdout.write(self.style.SUCCESS("Demo logins for http://127.0.0.1:8000/admin/ :"))
         self.stdout.write("\n".join(lines))
+        if settings.STAFF_2FA:
+            self.stdout.write(
+                "STAFF_2FA is on: Beratung, Leitung and admin enrol an authenticator app "
+                "(TOTP) at their first login."
+            )
 
     def _demo_case(self, User):
         """One demo request turned into a case for `beratung`, so the access rules show."""
