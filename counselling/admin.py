@@ -28,6 +28,7 @@ from django.db import models
 from django.db.models import BooleanField, Exists, OuterRef, Q, Value
 from django.http import Http404, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -187,6 +188,28 @@ class CounsellingRequestAdmin(ObjectVisibilityMixin, GuardedHistoryAdmin):
     def _may_see(self, request, obj):
         return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_visible_or_404(request, object_id)
+        if request.method == "GET" and self.has_view_permission(request, obj):
+            # A request holds a person's contact details and situation: opened like a case.
+            services.access_log_record(
+                user=request.user,
+                reference=obj.reference,
+                case=getattr(obj, "case", None),
+                via=CaseAccessLog.Via.REQUEST,
+                detail=gettext("Anfrage geöffnet"),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_version_opened(self, request, obj, version_id):
+        services.access_log_record(
+            user=request.user,
+            reference=obj.reference,
+            case=getattr(obj, "case", None),
+            via=CaseAccessLog.Via.HISTORY,
+            detail=gettext("Anfrage, Fassung Nr. %(version)s") % {"version": version_id},
+        )
+
     def has_add_permission(self, request):
         return False  # requests come only through the public form
 
@@ -266,6 +289,14 @@ class CounsellingRequestAdmin(ObjectVisibilityMixin, GuardedHistoryAdmin):
             content_type="application/json; charset=utf-8",
         )
         reference = data["requests"][0]["reference"] if data["requests"] else "auskunft"
+        references = [entry["reference"] for entry in data["requests"]]
+        services.access_log_record(
+            user=request.user,
+            reference=references[0] if references else "–",
+            via=CaseAccessLog.Via.EXPORT,
+            detail=gettext("Auskunft nach Art. 15 DSGVO: %(references)s")
+            % {"references": ", ".join(references) or "–"},
+        )
         response["Content-Disposition"] = f'attachment; filename="auskunft-{reference}.json"'
         return response
 
@@ -515,6 +546,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "tries",
         "last_error",
         "sent_at",
+        "next_attempt_at",
         "created_at",
     ]
     readonly_fields = fields  # status changes only through the retry action
@@ -532,7 +564,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     @admin.action(description=_("Erneut versuchen"), permissions=["change"])
     def retry(self, request, queryset):
         count = queryset.filter(status=OutboxMessage.Status.FAILED).update(
-            status=OutboxMessage.Status.PENDING, tries=0
+            status=OutboxMessage.Status.PENDING, tries=0, next_attempt_at=timezone.now()
         )
         self.message_user(
             request,

@@ -14,11 +14,9 @@ PHONE_RE = re.compile(r"^[0-9+()/\-. ]{3,50}$")
 
 class TopicChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        from django.utils.translation import get_language
+        from kkk_portal.translation import translated_text
 
-        if get_language() == "en" and obj.name_en:
-            return obj.name_en
-        return obj.name
+        return translated_text(obj, "name")
 
 
 class CounsellingRequestForm(forms.ModelForm):

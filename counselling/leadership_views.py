@@ -24,8 +24,11 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from . import reports
+from kkk_portal import health
+
+from . import reports, services
 from .leadership_forms import FunderReportForm
+from .models import CaseAccessLog
 from .permissions import LEITUNG
 
 CSV_DELIMITER = ";"
@@ -121,12 +124,22 @@ class DashboardView(LeadershipMixin, TemplateView):
     title = _("Leitung: Übersicht")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(figures=reports.dashboard(), **kwargs)
+        return super().get_context_data(
+            figures=reports.dashboard(), worker=health.worker_status(), **kwargs
+        )
 
 
 @leadership_required
 def case_export(request):
     include_personal = may_see_requester_data(request.user)
+    services.access_log_record(
+        user=request.user,
+        reference="–",
+        via=CaseAccessLog.Via.EXPORT,
+        detail=_t("CSV-Export aller Fälle (mit Kontaktdaten)")
+        if include_personal
+        else _t("CSV-Export aller Fälle (ohne Kontaktdaten)"),
+    )
     rows = reports.export_rows(include_personal=include_personal)
     header = reports.export_header(include_personal=include_personal)
     stamp = timezone.localdate().isoformat()

@@ -8,7 +8,6 @@ import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.signals import post_delete, pre_save
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kkk_portal.enums import BodyKind, Bundesland
+from kkk_portal.storage import private_storage
 from kkk_portal.validators import document_validators
 from projects.models import Municipality, Project
 
@@ -346,25 +346,8 @@ class CaseStatusChange(models.Model):
         return f"{self.get_from_status_display() or '–'} → {self.get_to_status_display()}"
 
 
-class PrivateStorage(FileSystemStorage):
-    """Files outside MEDIA_ROOT with no public URL: served only through a checked view."""
-
-    @property
-    def base_location(self):
-        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    def url(self, name):
-        raise ValueError("Private files have no public URL; use counselling:document.")
-
-
-private_storage = PrivateStorage()
-
-
 def get_private_storage():
+    """STORAGES["private"] (PRIVATE_MEDIA_ROOT or a private S3 bucket); see kkk_portal.storage."""
     return private_storage
 
 
@@ -444,12 +427,14 @@ def _case_document_replaced(sender, instance, **kwargs):
 
 
 class CaseAccessLog(models.Model):
-    """Who opened which case, and how (admin page or document download)."""
+    """Who opened which case or request, and how (admin page, document, version, export)."""
 
     class Via(models.TextChoices):
         ADMIN = "admin", _("Fallansicht")
         DOCUMENT = "dokument", _("Dokument")
         HISTORY = "verlauf", _("Frühere Fassung")
+        REQUEST = "anfrage", _("Anfrage")
+        EXPORT = "export", _("Export")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -510,6 +495,12 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(_("letzter Fehler"), blank=True)
     sent_at = models.DateTimeField(_("gesendet am"), null=True, blank=True)
     created_at = models.DateTimeField(_("angelegt am"), default=timezone.now, db_index=True)
+    # When the worker may (next) try this message. A worker claiming it moves this
+    # forward by a lease (OUTBOX_CLAIM_SECONDS), so no other worker takes it meanwhile;
+    # after a failure it is moved by the back-off (OUTBOX_RETRY_BASE_SECONDS · 2^(tries-1)).
+    next_attempt_at = models.DateTimeField(
+        _("nächster Versuch ab"), default=timezone.now, db_index=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -524,3 +515,86 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.subject}"
+
+
+class Job(models.Model):
+    """Background work other than mail, done by `run_worker` (e.g. image renditions).
+
+    Mail has its own queue (`OutboxMessage`, which also keeps what was sent); this
+    small table holds the rest. `key` says what to work on (for renditions the
+    storage name of the image); a job for the same kind and key is queued only once.
+    """
+
+    class Kind(models.TextChoices):
+        RENDITIONS = "renditions", _("Bildvarianten erzeugen")
+
+    class Status(models.TextChoices):
+        PENDING = "wartend", _("wartet")
+        DONE = "erledigt", _("erledigt")
+        FAILED = "fehlgeschlagen", _("fehlgeschlagen")
+
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    key = models.CharField(_("Schlüssel"), max_length=255)
+    status = models.CharField(
+        _("Status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    tries = models.PositiveSmallIntegerField(_("Versuche"), default=0)
+    last_error = models.TextField(_("letzter Fehler"), blank=True)
+    next_attempt_at = models.DateTimeField(
+        _("nächster Versuch ab"), default=timezone.now, db_index=True
+    )
+    created_at = models.DateTimeField(_("angelegt am"), default=timezone.now)
+    finished_at = models.DateTimeField(_("erledigt am"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("Hintergrundaufgabe")
+        verbose_name_plural = _("Hintergrundaufgaben")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key"],
+                condition=Q(status="wartend"),
+                name="job_pending_once_per_key",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.key}"
+
+
+class ImageRendition(models.Model):
+    """The thumbnails the worker made of one uploaded image, so pages never make them.
+
+    `thumbnails` lists `[name, width, height]`, narrowest first; empty when the
+    image could not be read (`error` says why), so pages show no broken image.
+    """
+
+    source = models.CharField(_("Originaldatei"), max_length=255, unique=True)
+    width = models.PositiveIntegerField(_("Breite"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("Höhe"), null=True, blank=True)
+    thumbnails = models.JSONField(_("Varianten"), default=list, blank=True)
+    error = models.TextField(_("Fehler"), blank=True)
+    created_at = models.DateTimeField(_("erzeugt am"), default=timezone.now)
+
+    class Meta:
+        ordering = ["source"]
+        verbose_name = _("Bildvariante")
+        verbose_name_plural = _("Bildvarianten")
+
+    def __str__(self):
+        return self.source
+
+
+class WorkerHeartbeat(models.Model):
+    """Written by every loop of `run_worker`, so a dead worker is noticed (/readyz)."""
+
+    name = models.CharField(_("Name"), max_length=100, unique=True)
+    last_seen = models.DateTimeField(_("zuletzt aktiv"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        verbose_name = _("Worker-Lebenszeichen")
+        verbose_name_plural = _("Worker-Lebenszeichen")
+
+    def __str__(self):
+        return f"{self.name} ({self.last_seen:%d.%m.%Y %H:%M:%S})"

@@ -65,6 +65,13 @@ def ensure_groups(apps, using="default"):
         if p.content_type.model not in READ_ONLY_MODELS or p.codename.startswith("view_")
     ]
     leitung.permissions.add(*content, *leitung_counselling)
+    # Leitung looks after staff accounts: it sees login lockouts and lifts one early
+    # by deleting its record (django-axes, when installed).
+    lockouts = Permission.objects.using(using).filter(
+        content_type__app_label="axes",
+        codename__in=["view_accessattempt", "delete_accessattempt"],
+    )
+    leitung.permissions.add(*lockouts)
 
 
 def can_view_case(user, case):
@@ -72,3 +79,20 @@ def can_view_case(user, case):
     from .models import Case
 
     return Case.objects.visible_to(user).filter(pk=case.pk).exists()
+
+
+def requires_second_factor(user) -> bool:
+    """Must this account confirm a second factor (TOTP) before using the admin?
+
+    Everyone who can see personal data: superusers, Beratung, Leitung, and any account
+    holding one of the permissions in `settings.OTP_REQUIRED_PERMISSIONS` (reading
+    requests, cases, contact messages, registrations). Accounts that only edit public
+    content (Redaktion) may enrol but need not.
+    """
+    from django.conf import settings
+
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.groups.filter(name__in=[BERATUNG, LEITUNG]).exists():
+        return True
+    return any(user.has_perm(perm) for perm in settings.OTP_REQUIRED_PERMISSIONS)

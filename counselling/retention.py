@@ -14,6 +14,9 @@
   arrived (`services.request_anonymise`), as the form and the confirmation
   promise; the anonymised row stays for the statistics.
 
+* Finished background jobs (image renditions) are deleted `JOB_RETENTION_DAYS`
+  days after they finished; they hold no personal data, only file names.
+
 All steps select only what is still due, so running the command twice does
 nothing the second time; it is safe to run daily from cron.
 """
@@ -27,7 +30,7 @@ from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 
 from . import services
-from .models import Case, CounsellingRequest
+from .models import Case, CounsellingRequest, Job
 
 
 @dataclasses.dataclass
@@ -37,6 +40,7 @@ class RetentionResult:
     # Open requests without a case past the period the form promises.
     stale_requests_anonymised: int
     dry_run: bool
+    jobs_deleted: int = 0
 
 
 def _years_before(day, years):
@@ -82,13 +86,23 @@ def stale_requests(*, now=None):
     )
 
 
+def jobs_due(*, now: datetime.datetime | None = None):
+    """Background jobs that finished more than JOB_RETENTION_DAYS ago."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.JOB_RETENTION_DAYS)
+    return Job.objects.filter(status=Job.Status.DONE, finished_at__lt=cutoff)
+
+
 def apply_retention(*, dry_run=False, now=None):
     """Delete and anonymise what is due; with `dry_run`, only count it."""
     now = now or timezone.now()
     request_ids = list(requests_due(now=now).values_list("pk", flat=True))
     cases = list(cases_due(today=timezone.localdate(now)).select_related("request"))
     stale = list(stale_requests(now=now))
+    jobs = jobs_due(now=now)
+    jobs_count = jobs.count()
     if not dry_run:
+        jobs.delete()
         services.requests_delete(ids=request_ids)
         for case in cases:
             services.case_anonymise(case)
@@ -99,4 +113,5 @@ def apply_retention(*, dry_run=False, now=None):
         cases_anonymised=len(cases),
         stale_requests_anonymised=len(stale),
         dry_run=dry_run,
+        jobs_deleted=jobs_count,
     )

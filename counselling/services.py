@@ -6,14 +6,18 @@ is saved or none of it.
 
 import logging
 import secrets
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Max, Min
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,7 +31,9 @@ from .models import (
     CaseNumberSequence,
     CaseStatusChange,
     CounsellingRequest,
+    Job,
     OutboxMessage,
+    WorkerHeartbeat,
 )
 
 logger = logging.getLogger(__name__)
@@ -60,12 +66,48 @@ def privacy_notice_version():
     return SitePage.current_version("datenschutz") or settings.PRIVACY_NOTICE_VERSION
 
 
+T = TypeVar("T")
+
+# Errors that mean "the connection to the database broke", not "the data is wrong".
+CONNECTION_ERRORS = (OperationalError, InterfaceError)
+
+
+def retry_on_connection_loss(*, action: Callable[[], T], seconds: float) -> T:
+    """Run `action`; if the database connection breaks (a restart, a failover), run
+    it again on a fresh connection with back-off for up to `seconds`.
+
+    `action` must be safe to repeat: each of its writes is one transaction, so a
+    broken try leaves nothing behind. Inside an outer transaction nothing is retried.
+    """
+    delays = _backoff_delays(total=seconds)
+    while True:
+        try:
+            return action()
+        except CONNECTION_ERRORS:
+            if connection.in_atomic_block or not delays:
+                raise
+            logger.warning("Database connection lost; retrying on a new connection.")
+            connection.close()
+            time.sleep(delays.pop(0))
+
+
+def _backoff_delays(*, total: float) -> list[float]:
+    """0.25 s, 0.5 s, 1 s, … (at most 2 s each) adding up to at most `total` seconds."""
+    delays: list[float] = []
+    delay = 0.25
+    while sum(delays) + delay <= total:
+        delays.append(delay)
+        delay = min(delay * 2, 2.0)
+    return delays
+
+
 def request_submit(*, data, topics=(), language=None):
     """Store a request and queue its two emails, all in one transaction.
 
     `data` holds the cleaned form fields (without topics, consent and honeypot).
-    The emails are only *queued* here; they are sent after the commit, so a mail
-    server that is down can never cost us a request.
+    The emails are only *queued* here (outbox rows in the same transaction); the
+    worker process sends them, so a mail server that is down or hangs can never
+    cost us a request nor slow down the form.
     """
     language = language or translation.get_language() or settings.LANGUAGE_CODE
     for _attempt in range(5):
@@ -80,9 +122,9 @@ def request_submit(*, data, topics=(), language=None):
                 request.full_clean()
                 request.save()
                 request.topics.set(topics)
-                messages = _request_queue_mails(request=request, language=language)
-                ids = [m.pk for m in messages]
-                transaction.on_commit(lambda ids=ids: outbox_send(ids=ids))
+                # Only queued: the worker (`run_worker`) delivers them. The web
+                # request never opens an SMTP connection.
+                _request_queue_mails(request=request, language=language)
             return request
         except ValidationError as error:
             # A (very unlikely) reference collision: draw a new one.
@@ -100,7 +142,10 @@ def _request_queue_mails(*, request, language):
             kind=OutboxMessage.Kind.CONFIRMATION,
             request=request,
             to=request.email,
-            subject=_("Ihre Anfrage beim KKK: %(reference)s") % {"reference": request.reference},
+            subject=_(
+                "Ihre Anfrage beim Kompetenzzentrum Kommunale Konfliktberatung: %(reference)s"
+            )
+            % {"reference": request.reference},
             body=render_to_string(
                 "counselling/mail/confirmation.txt",
                 {
@@ -310,6 +355,24 @@ def case_access_log(*, case, user, via, detail=""):
     )
 
 
+def access_log_record(
+    *, user, reference: str, detail: str, via: str, case: Case | None = None
+) -> CaseAccessLog:
+    """Write who opened something confidential that is not (only) a case.
+
+    A request opened in the admin (`reference` is the request's, `case` its case
+    if it has one, so the case's trail is complete), the CSV export of all
+    cases or an Art. 15 export. `detail` says what; it never holds personal data.
+    """
+    return CaseAccessLog.objects.create(
+        case=case,
+        case_reference=reference[:20],
+        user=user,
+        via=via,
+        detail=detail[:255],
+    )
+
+
 def case_anonymise(case):
     """Remove personal content from a case, its activities, documents and their history."""
     with transaction.atomic():
@@ -350,59 +413,190 @@ def case_delete(*, case):
         admin_log_scrub(model=Case, references={pk: reference})
 
 
-# --- Outbox -------------------------------------------------------------------
+# --- Outbox and worker --------------------------------------------------------
+#
+# The outbox table is the mail queue (its rows are written in the request's
+# transaction and keep what was sent); `Job` holds the other background work
+# (image renditions). `run_worker` runs `worker_run_once` in a loop; cron can
+# run `send_outbox` instead. Claiming a row is one short transaction (SELECT …
+# FOR UPDATE SKIP LOCKED on PostgreSQL, then a conditional UPDATE that moves
+# `next_attempt_at` forward by a lease), the slow part (SMTP, Pillow) runs with
+# no transaction and no lock open, and a second short transaction records the
+# outcome. So concurrent workers never take the same row, and a web request is
+# never made to wait for a worker's mail server (important with SQLite's
+# database-wide write lock). A worker that dies mid-send leaves the row to be
+# taken over after the lease: at-least-once, never twice while it lives.
+
+JOB_MAX_TRIES = 3
 
 
-def outbox_send(*, ids=None, max_tries=None):
-    """Send pending outbox messages; returns (sent, failed) counts.
+def outbox_retry_delay(*, tries: int) -> timedelta:
+    """Exponential back-off after the `tries`-th failed attempt, capped."""
+    seconds = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(tries - 1, 0)
+    return timedelta(seconds=min(seconds, settings.OUTBOX_RETRY_MAX_SECONDS))
 
-    Each message is claimed with SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL,
-    sent, and marked in the same transaction: two workers (cron and a request
-    finishing) never send the same message, and a sent message is never picked
-    again. After `OUTBOX_MAX_TRIES` failures a message is flagged as failed.
+
+def _claim_next(*, model, exclude: set[int], lease: timedelta):
+    """Claim the oldest due pending row of `model` (OutboxMessage or Job), or None."""
+    for _race in range(5):
+        now = timezone.now()
+        with transaction.atomic():
+            due = (
+                model.objects.filter(status=model.Status.PENDING, next_attempt_at__lte=now)
+                .exclude(pk__in=exclude)
+                .order_by("next_attempt_at", "pk")
+            )
+            if connection.features.has_select_for_update_skip_locked:
+                due = due.select_for_update(skip_locked=True)
+            row = due.first()
+            if row is None:
+                return None
+            # The condition makes the claim safe even where rows cannot be locked:
+            # a row another worker claimed meanwhile is no longer due.
+            claimed = model.objects.filter(
+                pk=row.pk, status=model.Status.PENDING, next_attempt_at__lte=now
+            ).update(next_attempt_at=now + lease, tries=F("tries") + 1)
+        if claimed:
+            row.tries += 1
+            return row
+        exclude.add(row.pk)
+    return None
+
+
+def outbox_send(
+    *, max_tries: int | None = None, should_stop: Callable[[], bool] | None = None
+) -> tuple[int, int]:
+    """Send every due outbox message once; returns (sent, given up) counts.
+
+    Used by the worker loop and by `send_outbox` (cron). A message that fails
+    waits `outbox_retry_delay` before its next try and is flagged as failed
+    after `OUTBOX_MAX_TRIES` attempts. `should_stop` is asked before each
+    message: the current one is always finished.
     """
     max_tries = max_tries or settings.OUTBOX_MAX_TRIES
-    pending = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING)
-    if ids is not None:
-        pending = pending.filter(pk__in=ids)
+    lease = timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+    attempted: set[int] = set()
     sent = failed = 0
     mail_connection = None
-    for pk in list(pending.order_by("created_at", "pk").values_list("pk", flat=True)):
-        with transaction.atomic():
-            claim = OutboxMessage.objects.filter(pk=pk, status=OutboxMessage.Status.PENDING)
-            if connection.features.has_select_for_update_skip_locked:
-                claim = claim.select_for_update(skip_locked=True)
-            message = claim.first()
-            if message is None:  # sent or claimed by another worker meanwhile
-                continue
-            message.tries += 1
-            try:
-                mail_connection = mail_connection or get_connection(fail_silently=False)
-                EmailMessage(
-                    subject=message.subject,
-                    body=message.body,
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    to=[message.to],
-                    connection=mail_connection,
-                ).send()
-            except Exception as error:  # any mail failure: keep the message, log, retry later
-                mail_connection = None
-                message.last_error = f"{type(error).__name__}: {error}"[:2000]
-                if message.tries >= max_tries:
-                    message.status = OutboxMessage.Status.FAILED
-                    failed += 1
-                logger.warning(
-                    "Outbox message %s (%s) not sent, try %s of %s: %s",
-                    message.pk,
-                    message.kind,
-                    message.tries,
-                    max_tries,
-                    message.last_error,
-                )
+    while not (should_stop and should_stop()):
+        message = _claim_next(model=OutboxMessage, exclude=attempted, lease=lease)
+        if message is None:
+            break
+        attempted.add(message.pk)
+        try:
+            mail_connection = mail_connection or get_connection(fail_silently=False)
+            EmailMessage(
+                subject=message.subject,
+                body=message.body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[message.to],
+                connection=mail_connection,
+            ).send()
+        except Exception as error:  # any mail failure: keep the message, log, retry later
+            mail_connection = None
+            last_error = f"{type(error).__name__}: {error}"[:2000]
+            update = {"last_error": last_error}
+            if message.tries >= max_tries:
+                update["status"] = OutboxMessage.Status.FAILED
+                failed += 1
             else:
-                message.status = OutboxMessage.Status.SENT
-                message.sent_at = timezone.now()
-                message.last_error = ""
-                sent += 1
-            message.save(update_fields=["tries", "status", "sent_at", "last_error"])
+                update["next_attempt_at"] = timezone.now() + outbox_retry_delay(tries=message.tries)
+            OutboxMessage.objects.filter(pk=message.pk).update(**update)
+            # Only the error's type: SMTP errors can quote the recipient's address,
+            # which stays in the database (admin) and never reaches the logs.
+            logger.warning(
+                "Outbox message %s (%s) not sent, try %s of %s: %s",
+                message.pk,
+                message.kind,
+                message.tries,
+                max_tries,
+                type(error).__name__,
+            )
+        else:
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                status=OutboxMessage.Status.SENT, sent_at=timezone.now(), last_error=""
+            )
+            sent += 1
     return sent, failed
+
+
+def job_enqueue(*, kind: str, key: str) -> None:
+    """Queue a job unless the same one is already waiting (partial unique constraint)."""
+    Job.objects.bulk_create([Job(kind=kind, key=key)], ignore_conflicts=True)
+
+
+def _job_handlers() -> dict[str, Callable[[str], object]]:
+    from kkk_portal.images import renditions_make
+
+    return {Job.Kind.RENDITIONS: renditions_make}
+
+
+def jobs_run(*, should_stop: Callable[[], bool] | None = None) -> tuple[int, int]:
+    """Run every due job once; returns (done, given up) counts. Failures are retried."""
+    handlers = _job_handlers()
+    lease = timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+    attempted: set[int] = set()
+    done = failed = 0
+    while not (should_stop and should_stop()):
+        job = _claim_next(model=Job, exclude=attempted, lease=lease)
+        if job is None:
+            break
+        attempted.add(job.pk)
+        try:
+            handlers[job.kind](job.key)
+        except Exception as error:  # a bad job must not stop the worker
+            update = {"last_error": f"{type(error).__name__}: {error}"[:2000]}
+            if job.tries >= JOB_MAX_TRIES:
+                update |= {"status": Job.Status.FAILED, "finished_at": timezone.now()}
+                failed += 1
+            else:
+                update["next_attempt_at"] = timezone.now() + outbox_retry_delay(tries=job.tries)
+            Job.objects.filter(pk=job.pk).update(**update)
+            logger.warning(
+                "Job %s (%s) failed, try %s: %s", job.pk, job.kind, job.tries, type(error).__name__
+            )
+        else:
+            Job.objects.filter(pk=job.pk).update(
+                status=Job.Status.DONE, finished_at=timezone.now(), last_error=""
+            )
+            done += 1
+    return done, failed
+
+
+def worker_beat(*, name: str) -> None:
+    """Record that the worker `name` is alive (shown on /readyz and the Leitung page)."""
+    updated = WorkerHeartbeat.objects.filter(name=name).update(last_seen=timezone.now())
+    if not updated:
+        WorkerHeartbeat.objects.bulk_create(
+            [WorkerHeartbeat(name=name, last_seen=timezone.now())], ignore_conflicts=True
+        )
+
+
+def worker_run_once(
+    *, name: str = "worker", should_stop: Callable[[], bool] | None = None
+) -> dict[str, int]:
+    """One iteration of the worker loop: heartbeat, due mails, due jobs."""
+    worker_beat(name=name)
+    sent, mails_failed = outbox_send(should_stop=should_stop)
+    done, jobs_failed = jobs_run(should_stop=should_stop)
+    if sent or mails_failed or done or jobs_failed:
+        worker_beat(name=name)
+    return {
+        "sent": sent,
+        "mails_failed": mails_failed,
+        "jobs_done": done,
+        "jobs_failed": jobs_failed,
+    }
+
+
+def worker_last_heartbeat() -> datetime | None:
+    """When any worker last completed a loop, or None if none ever ran."""
+    return WorkerHeartbeat.objects.aggregate(last=Max("last_seen"))["last"]
+
+
+def oldest_pending_mail_age() -> timedelta | None:
+    """How long the oldest mail not yet sent (nor given up) has waited, or None."""
+    oldest = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).aggregate(
+        oldest=Min("created_at")
+    )["oldest"]
+    return None if oldest is None else max(timezone.now() - oldest, timedelta(0))

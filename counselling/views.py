@@ -9,12 +9,13 @@ import logging
 import mimetypes
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
+
+from kkk_portal import safe_cache
 
 from . import services
 from .forms import CounsellingRequestForm
@@ -23,6 +24,9 @@ from .models import CaseAccessLog, CaseDocument
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "counselling_reference"
+# What the visitor sent, as (label, text) pairs, for the printable summary on the
+# thank-you page. Lives in the server-side session only until that page is shown.
+SUMMARY_SESSION_KEY = "counselling_summary"
 
 
 def client_ip(request):
@@ -49,23 +53,29 @@ def _client_key(request):
 
 
 def rate_limit_reached(request):
-    return cache.get(_client_key(request), 0) >= settings.COUNSELLING_RATE_LIMIT
+    # Cache down: safe_cache answers "no count" (fails open, logged as a WARNING).
+    return safe_cache.get(_client_key(request), 0) >= settings.COUNSELLING_RATE_LIMIT
 
 
 def rate_limit_count(request):
     """Count one submission; True if it is within the limit.
 
     Counted before anything is saved, with an atomic increment, so parallel
-    posts cannot all slip through between a check and a later count.
+    posts cannot all slip through between a check and a later count. If the
+    cache cannot be reached the limit fails open: losing a municipality's
+    request is worse than letting a few extra posts through for a while.
     """
     key = _client_key(request)
     # add() only sets when missing, so the window starts with the first submission.
-    cache.add(key, 0, timeout=settings.COUNSELLING_RATE_WINDOW)
+    safe_cache.add(key, 0, timeout=settings.COUNSELLING_RATE_WINDOW)
     try:
-        count = cache.incr(key)
+        count = safe_cache.incr(key)
     except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout=settings.COUNSELLING_RATE_WINDOW)
+        safe_cache.add(key, 1, timeout=settings.COUNSELLING_RATE_WINDOW)
         count = 1
+    except safe_cache.CacheUnavailable:
+        logger.warning("Rate limit not applied: the cache is unavailable (fails open).")
+        return True
     return count <= settings.COUNSELLING_RATE_LIMIT
 
 
@@ -89,6 +99,14 @@ class RequestFormView(View):
         return self.render_form(CounsellingRequestForm())
 
     def post(self, request):
+        # A database restart while a request is sent: the whole submission (checks
+        # and the one storing transaction) runs again on a new connection. If the
+        # database stays away, the site's 503 page says nothing was stored.
+        return services.retry_on_connection_loss(
+            action=lambda: self._post(request), seconds=settings.SUBMIT_DB_RETRY_SECONDS
+        )
+
+    def _post(self, request):
         if rate_limit_reached(request):
             return render(request, "counselling/rate_limited.html", status=429)
         try:
@@ -112,6 +130,7 @@ class RequestFormView(View):
             data=form.submission_data(), topics=form.cleaned_data["topics"]
         )
         request.session[SESSION_KEY] = submitted.reference
+        request.session[SUMMARY_SESSION_KEY] = submitted_summary(form)
         return redirect("counselling:request_done")
 
     def render_form(self, form, status=200):
@@ -125,10 +144,41 @@ class RequestFormView(View):
         )
 
 
+def submitted_summary(form: CounsellingRequestForm) -> list[list[str]]:
+    """The filled-in fields of a valid request form as [label, text] pairs, in form order.
+
+    Choices appear as their labels; empty optional fields are left out. Plain strings,
+    so the session can store them.
+    """
+    summary = []
+    for name in form.Meta.fields:
+        field = form.fields[name]
+        value = form.cleaned_data.get(name)
+        if name == "topics":
+            text = ", ".join(field.label_from_instance(topic) for topic in value or [])
+        elif getattr(field, "choices", None) is not None and value not in (None, ""):
+            text = str(dict(field.choices).get(value, value))
+        else:
+            text = "" if value is None else str(value)
+        if text.strip():
+            summary.append([str(field.label), text])
+    return summary
+
+
 def request_done(request):
-    """Shows the reference once: it lives in the visitor's session, not in the URL."""
+    """Shows the reference once: it lives in the visitor's session, not in the URL.
+
+    Then the visitor's session ends (deleted on the server, cookie cleared): it
+    existed only to carry the reference here. A logged-in staff member trying
+    the form keeps their session; only the reference is taken out of it.
+    """
     reference = request.session.pop(SESSION_KEY, None)
-    return render(request, "counselling/request_done.html", {"reference": reference})
+    summary = request.session.pop(SUMMARY_SESSION_KEY, None) if reference else None
+    if not request.user.is_authenticated:
+        request.session.flush()
+    return render(
+        request, "counselling/request_done.html", {"reference": reference, "summary": summary}
+    )
 
 
 def document_download(request, pk):

@@ -33,3 +33,7 @@ class SitePageAdmin(SimpleHistoryAdmin):
         if obj is not None:
             return [*self.readonly_fields, "slug"]
         return self.readonly_fields
+
+
+# Staff accounts: second factor, deactivation with case hand-over (kkk_portal/user_admin.py).
+from . import user_admin  # noqa: E402, F401

@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, register_converter
 
-from . import views
+from . import admin_guards, health, views
+from .account_urls import password_reset_urlpatterns
 from .models import PageSlug
 from .sitemaps import SITEMAPS
 
@@ -45,6 +46,11 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    # Browsers and crawlers ask for /favicon.ico whatever the page's <link> says.
+    path("favicon.ico", views.favicon, name="favicon"),
+    # Probes: outside the language prefix, no session, never cached (kkk_portal/health.py).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -56,9 +62,25 @@ urlpatterns += i18n_patterns(
     path("", include("team.urls")),
     path("", include("counselling.urls")),
     path("admin/leitung/", include("counselling.leadership_urls")),
+    # Second factor, keep-alive and password reset for staff (before the admin's catch-all).
+    path("admin/konto/", include("kkk_portal.account_urls")),
+    path("admin/", include(password_reset_urlpatterns)),
+    # "View on site" that does not reveal which confidential ids exist, and autocomplete
+    # that refuses reverse relations instead of failing (admin_guards.py).
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin_guards.guarded_shortcut,
+        name="admin_view_on_site",
+    ),
+    path("admin/autocomplete/", admin_guards.guarded_autocomplete, name="admin_autocomplete"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
+
+# A 400 page that works when the Host header itself is the problem (errors.py).
+handler400 = "kkk_portal.errors.bad_request"
+# A database that cannot be reached answers 503 with a page, anything else 500.
+handler500 = "kkk_portal.errors.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static
@@ -66,5 +88,5 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 admin.site.site_header = "Kompetenzzentrum Kommunale Konfliktberatung"
-admin.site.site_title = "KKK Verwaltung"
+admin.site.site_title = "Verwaltung – Kommunale Konfliktberatung"  # never "KKK" to a visitor
 admin.site.index_title = "Verwaltung"

@@ -88,3 +88,61 @@ def _german_by_default():
 def centre_content(db):
     """The centre's real content, loaded the way `make run` loads it."""
     call_command("load_content", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _force_login_with_second_factor(monkeypatch):
+    """`client.force_login(staff)` logs in with a confirmed second factor, as after the
+    TOTP step (STAFF_2FA is on in the test settings). `force_login(user, otp=False)`
+    logs in with the password step only, for the tests of the second factor itself.
+    """
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None, *, otp=True):
+        original(self, user, backend)
+        if otp:
+            from django_otp import DEVICE_ID_SESSION_KEY
+
+            device = totp_device_for(user)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+def totp_device_for(user):
+    """The user's confirmed TOTP device (created if missing)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Test", confirmed=True)
+
+
+def totp_token(device) -> str:
+    """The code the user's authenticator app shows right now."""
+    from django_otp.oath import totp
+
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return f"{code:0{device.digits}d}"
+
+
+def enter_second_factor(page, user) -> None:
+    """Browser tests: after the password step, confirm the second factor.
+
+    A user with a confirmed device types the current code; a user without one goes
+    through the enrolment page (the code of the device it shows) and continues.
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    page.wait_for_url("**/admin/konto/zwei-faktor/**")
+    if "/einrichten/" in page.url:
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).latest("pk")
+        page.get_by_label("Code").fill(totp_token(device))
+        page.get_by_role("button", name="Einrichten").click()
+        page.get_by_role("link", name="Weiter zur Verwaltung").click()
+    else:
+        page.get_by_label("Code").fill(totp_token(totp_device_for(user)))
+        page.get_by_role("button", name="Bestätigen").click()

@@ -14,3 +14,5 @@ STORAGES = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 WHITENOISE_AUTOREFRESH = True
 require_secret_key(DEBUG, SECRET_KEY)
+# Staff need a second factor, as in production; tests/conftest.py logs staff in with one.
+STAFF_2FA = True

@@ -37,6 +37,11 @@ def test_production_settings_start_with_secret_key():
         DJANGO_SETTINGS_MODULE="kkk_portal.settings.prod",
         SECRET_KEY="a-long-production-secret-for-this-test-only-1234567890",
         ALLOWED_HOSTS="portal.example.org",
+        # Production also needs a database, a shared cache and a mail server (see
+        # test_prod_settings.py); here: the test run's database, loopback relays.
+        ALLOW_SQLITE_IN_PRODUCTION="true",
+        REDIS_URL="redis://127.0.0.1:6379/7",
+        EMAIL_URL="smtp://127.0.0.1:25",
     )
     assert result.returncode == 0, result.stderr
 

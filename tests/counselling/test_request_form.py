@@ -7,6 +7,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from counselling import services
 from counselling.models import CounsellingRequest, OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -89,21 +90,28 @@ def test_valid_request_is_stored_and_confirmed_once(
 def test_mails_carry_the_reference_but_not_the_submitted_text(
     client, valid_request_data, settings, django_capture_on_commit_callbacks
 ):
-    settings.CENTRE_NOTIFICATION_EMAIL = "team@kkk.example.org"
-    settings.SITE_URL = "https://kkk.example.org"
+    settings.CENTRE_NOTIFICATION_EMAIL = "team@konfliktberatung.example.org"
+    settings.SITE_URL = "https://portal.konfliktberatung.example.org"
     with django_capture_on_commit_callbacks(execute=True):
         client.post(URL, valid_request_data)
+    assert mail.outbox == []  # the form only queues; the worker sends
+    services.worker_run_once()
 
     stored = CounsellingRequest.objects.get()
-    assert [m.to for m in mail.outbox] == [["erika@musterdorf.example"], ["team@kkk.example.org"]]
+    assert [m.to for m in mail.outbox] == [
+        ["erika@musterdorf.example"],
+        ["team@konfliktberatung.example.org"],
+    ]
     confirmation, notification = mail.outbox
-    assert confirmation.subject == f"Ihre Anfrage beim KKK: {stored.reference}"
+    assert confirmation.subject == (
+        f"Ihre Anfrage beim Kompetenzzentrum Kommunale Konfliktberatung: {stored.reference}"
+    )
     assert stored.reference in confirmation.body
     assert notification.subject == f"Neue Beratungsanfrage {stored.reference}"
     assert notification.body.strip() == (
         f"Eine neue Beratungsanfrage ist eingegangen: {stored.reference}\n\n"
         "Zur Anfrage (Anmeldung erforderlich):\n"
-        f"https://kkk.example.org/admin/counselling/counsellingrequest/{stored.pk}/change/"
+        f"https://portal.konfliktberatung.example.org/admin/counselling/counsellingrequest/{stored.pk}/change/"
     )
     for message in mail.outbox:
         for private in ["Marktplatz", "Erika", "Musterdorf", "Bürgerinitiative"]:
@@ -127,7 +135,10 @@ def test_errors_are_summarised_and_input_is_kept(client, valid_request_data):
         "consent": ["Bitte stimmen Sie den Datenschutzhinweisen zu, damit wir antworten können."],
     }
     html = _text(response)
-    assert "<title>Fehler: Beratung anfragen · KKK</title>" in html
+    assert (
+        "<title>Fehler: Beratung anfragen · Kompetenzzentrum Kommunale Konfliktberatung</title>"
+        in html
+    )
     assert '<div id="error-summary"' in html
     assert html.index('id="error-summary"') < html.index('class="request-form"')
     assert '<a href="#id_email">E-Mail: Bitte geben Sie eine gültige' in html
@@ -268,7 +279,9 @@ def test_unusual_text_is_stored_exactly_and_shown_escaped(
     assert response.status_code == 302
     stored = CounsellingRequest.objects.get()
     assert stored.situation == situation
-    admin = django_user_model.objects.create_superuser("chef", "chef@kkk.example.org", "pw")
+    admin = django_user_model.objects.create_superuser(
+        "chef", "chef@konfliktberatung.example.org", "pw"
+    )
     client.force_login(admin)
     page = client.get(reverse("admin:counselling_counsellingrequest_change", args=[stored.pk]))
     assert page.status_code == 200

@@ -13,8 +13,10 @@ from counselling.models import (
     Case,
     CaseDocument,
     CounsellingRequest,
+    Job,
     OutboxMessage,
 )
+from counselling.retention import apply_retention
 from tests.factories import ActivityFactory, CaseFactory, CounsellingRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -260,3 +262,27 @@ def test_open_requests_older_than_the_promised_period_lose_their_personal_data(d
     assert CounsellingRequest.objects.get(pk=fresh.pk).anonymised_at is None
     # Nothing is due the second time.
     assert _run().endswith("0 offene Anfragen älter als 12 Monate anonymisiert.")
+
+
+def test_finished_background_jobs_are_deleted_after_their_period(db, settings):
+    settings.JOB_RETENTION_DAYS = 30
+    now = timezone.now()
+    old = Job.objects.create(
+        kind=Job.Kind.RENDITIONS,
+        key="old.png",
+        status=Job.Status.DONE,
+        finished_at=now - datetime.timedelta(days=31),
+    )
+    recent = Job.objects.create(
+        kind=Job.Kind.RENDITIONS,
+        key="recent.png",
+        status=Job.Status.DONE,
+        finished_at=now - datetime.timedelta(days=29),
+    )
+    waiting = Job.objects.create(kind=Job.Kind.RENDITIONS, key="waiting.png")
+
+    assert apply_retention(dry_run=True).jobs_deleted == 1
+    assert Job.objects.filter(pk=old.pk).exists()
+
+    assert apply_retention().jobs_deleted == 1
+    assert set(Job.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}

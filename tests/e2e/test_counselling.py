@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from counselling.models import Activity, Case, CounsellingRequest
 from counselling.permissions import BERATUNG
 from tests.axe import assert_no_axe_violations
+from tests.conftest import enter_second_factor
 from tests.factories import CounsellingRequestFactory, TopicFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -83,6 +84,7 @@ def test_counsellor_turns_request_into_case_and_logs_an_activity(page, live_serv
     page.fill("#id_username", "beraterin")
     page.fill("#id_password", "pw-for-tests-1")
     page.click("input[type=submit]")
+    enter_second_factor(page, counsellor)  # first login: enrols the device
     page.goto(live_server.url + "/admin/counselling/counsellingrequest/")
     assert page.locator("h1").inner_text() == "Beratungsanfragen (1 neu)"
 

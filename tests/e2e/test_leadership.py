@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 
 from counselling.models import Case
 from tests.axe import assert_no_axe_violations
+from tests.conftest import enter_second_factor
 from tests.factories import (
     ActivityFactory,
     CaseFactory,
@@ -48,6 +49,7 @@ def _log_in(page, live_server, user):
     page.get_by_label("Benutzername").fill(user.username)
     page.get_by_label("Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
+    enter_second_factor(page, user)
     page.wait_for_url("**/admin/")
 
 

@@ -24,6 +24,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         result = apply_retention(dry_run=dry_run)
+        if not dry_run:
+            # Lockout records of the staff login (django-axes), AXES_RETENTION_DAYS old.
+            from kkk_portal.services import login_records_purge
+
+            login_records_purge()
         counts = {
             "requests": result.requests_deleted,
             "cases": result.cases_anonymised,

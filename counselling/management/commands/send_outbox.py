@@ -1,4 +1,7 @@
-"""Send queued emails. Safe to run from cron every few minutes, even overlapping."""
+"""Send the due queued emails once (mail only; `run_worker` also makes thumbnails).
+
+Safe to run from cron, even overlapping and beside running workers.
+"""
 
 from django.core.management.base import BaseCommand
 
@@ -7,9 +10,9 @@ from counselling import services
 
 class Command(BaseCommand):
     help = (
-        "Send pending outbox emails (confirmations and notifications). Idempotent: "
-        "a sent message is never sent again; after OUTBOX_MAX_TRIES failures a message "
-        "is flagged as failed (see the admin, filter 'Status')."
+        "Send due outbox emails (confirmations and notifications) once. Idempotent: "
+        "a sent message is never sent again; a failed one waits for its back-off; after "
+        "OUTBOX_MAX_TRIES failures it is flagged as failed (see the admin, filter 'Status')."
     )
 
     def add_arguments(self, parser):
