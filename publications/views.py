@@ -1,6 +1,6 @@
 """Public pages: publications, news, events, their feeds and calendar files."""
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -42,7 +42,7 @@ class PublicationListView(PublicationMixin, ListView):
         self.filterset = PublicationFilter(
             self.request.GET or None, queryset=super().get_queryset()
         )
-        return self.filterset.qs.order_by("-date", "title")
+        return self.filterset.qs.order_by(F("date").desc(nulls_last=True), "title")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

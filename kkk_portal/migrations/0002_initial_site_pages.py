@@ -1,9 +1,5 @@
 """The first version of the legal pages and the easy-read page.
 
-`load_content` replaces these texts with the reviewed ones from fixtures/centre.toml
-(they hold no invented contact data or abbreviation any more, should a database
-ever run only this migration).
-
 Staff edit them in the admin afterwards; `get_or_create` never overwrites an
 edited page when the migration runs again on another database.
 """
@@ -19,6 +15,7 @@ Träger: VFB Salzwedel
 Salzwedel (Sachsen-Anhalt)
 
 ## Kontakt
+E-Mail: kontakt@kkk.example.org
 Weitere Wege, uns zu erreichen, stehen auf der Kontaktseite.
 
 ## Verantwortlich für den Inhalt
@@ -36,6 +33,7 @@ Carrier organisation: VFB Salzwedel
 Salzwedel (Saxony-Anhalt, Germany)
 
 ## Contact
+Email: kontakt@kkk.example.org
 Further ways to reach us are listed on the contact page.
 
 ## Responsible for the content
@@ -45,7 +43,7 @@ The management of the centre, address as above.
 This website links to websites of other providers. Their operators alone are responsible for their content. We remove a link as soon as we learn of any infringement."""
 
 PRIVACY = """## Wer ist verantwortlich?
-Verantwortlich für die Verarbeitung personenbezogener Daten auf dieser Website ist das Kompetenzzentrum Kommunale Konfliktberatung in Trägerschaft des VFB Salzwedel.
+Verantwortlich für die Verarbeitung personenbezogener Daten auf dieser Website ist das Kompetenzzentrum Kommunale Konfliktberatung in Trägerschaft des VFB Salzwedel. Sie erreichen uns unter kontakt@kkk.example.org.
 
 ## Besuch der Website
 Wenn Sie diese Website aufrufen, verarbeitet unser Server technisch notwendige Angaben: die aufgerufene Adresse, Datum und Uhrzeit, die Browserkennung und Ihre IP-Adresse. Wir brauchen diese Angaben, um die Seiten auszuliefern und die Website vor Angriffen zu schützen (Art. 6 Abs. 1 lit. f DSGVO). Wir erstellen daraus keine Profile.
@@ -72,14 +70,14 @@ Um massenhaft versandte Anfragen abzuwehren, zählen wir eine Stunde lang, wie o
 - Gesetzliche Aufbewahrungspflichten bleiben unberührt.
 
 ## Ihre Rechte
-Sie haben das Recht auf Auskunft, Berichtigung, Löschung und Einschränkung der Verarbeitung, auf Datenübertragbarkeit und auf Widerspruch. Eine Einwilligung können Sie jederzeit mit Wirkung für die Zukunft widerrufen.
+Sie haben das Recht auf Auskunft, Berichtigung, Löschung und Einschränkung der Verarbeitung, auf Datenübertragbarkeit und auf Widerspruch. Eine Einwilligung können Sie jederzeit mit Wirkung für die Zukunft widerrufen; eine E-Mail an kontakt@kkk.example.org genügt.
 Sie können sich außerdem bei einer Datenschutz-Aufsichtsbehörde beschweren, zum Beispiel beim Landesbeauftragten für den Datenschutz Sachsen-Anhalt.
 
 ## Änderungen
 Wenn sich die Verarbeitung ändert, passen wir diese Erklärung an. Die geltende Fassung steht oben auf dieser Seite."""
 
 PRIVACY_EN = """## Who is responsible?
-The Kompetenzzentrum Kommunale Konfliktberatung, carried by VFB Salzwedel, is responsible for processing personal data on this website.
+The Kompetenzzentrum Kommunale Konfliktberatung, carried by VFB Salzwedel, is responsible for processing personal data on this website. Contact: kontakt@kkk.example.org.
 
 ## Visiting the website
 Our server processes technically necessary data (address requested, date and time, browser identification, IP address) to deliver the pages and protect the site (Art. 6(1)(f) GDPR). The site loads nothing from other providers and uses no analytics or advertising tools.
@@ -95,7 +93,7 @@ When you send a request, we store the institution, kind of body and federal stat
 - Requests that turn into counselling become cases. Personal data of a case are anonymised three years after the case is closed.
 
 ## Your rights
-You have the right of access, rectification, erasure, restriction, data portability and objection, and you may withdraw your consent at any time. You may also complain to a data protection authority, for example the Data Protection Commissioner of Saxony-Anhalt.
+You have the right of access, rectification, erasure, restriction, data portability and objection, and you may withdraw your consent at any time by email to kontakt@kkk.example.org. You may also complain to a data protection authority, for example the Data Protection Commissioner of Saxony-Anhalt.
 
 The German version of this notice is binding."""
 
@@ -113,7 +111,7 @@ Die Website ist weitgehend mit den Anforderungen der Web Content Accessibility G
 - Nicht alle Inhalte gibt es auf Englisch. Fehlt eine Übersetzung, zeigen wir den deutschen Text.
 
 ## Barriere melden
-Sie sind auf eine Barriere gestoßen oder brauchen Inhalte in einer anderen Form? Schreiben Sie uns über die Kontaktseite.
+Sie sind auf eine Barriere gestoßen oder brauchen Inhalte in einer anderen Form? Schreiben Sie uns an kontakt@kkk.example.org oder nutzen Sie die Kontaktseite. Wir antworten in der Regel innerhalb von zwei Wochen.
 
 ## Schlichtungsverfahren
 Wenn Sie auf Ihre Meldung keine zufriedenstellende Antwort erhalten, können Sie sich an eine Schlichtungsstelle wenden, etwa an die Schlichtungsstelle nach dem Behindertengleichstellungsgesetz (BGG) beim Beauftragten der Bundesregierung für die Belange von Menschen mit Behinderungen: https://www.schlichtungsstelle-bgg.de. Das Verfahren ist kostenlos. Sie brauchen dafür keinen Rechtsbeistand.
@@ -131,7 +129,7 @@ The website largely conforms to WCAG 2.1 level AA. Every page is checked automat
 - Not all content is available in English; where a translation is missing, the German text is shown.
 
 ## Report a barrier
-Have you found a barrier? Write to us through the contact page.
+Have you found a barrier? Write to kontakt@kkk.example.org or use the contact page. We usually answer within two weeks.
 
 ## Conciliation
 If you do not receive a satisfactory answer, you can turn to a conciliation body such as the Schlichtungsstelle nach dem Behindertengleichstellungsgesetz (BGG): https://www.schlichtungsstelle-bgg.de. The procedure is free of charge."""
@@ -141,6 +139,9 @@ EASY_READ = """Hier erklären wir unsere Arbeit in Leichter Sprache.
 ## Wer sind wir?
 Wir sind das Kompetenzzentrum Kommunale Konfliktberatung.
 Das ist ein langes Wort.
+Wir sagen kurz: KKK.
+Wir sind in Salzwedel.
+Salzwedel liegt in Sachsen-Anhalt.
 
 ## Was ist eine Kommune?
 Eine Kommune ist ein Ort mit einer eigenen Verwaltung.
@@ -175,7 +176,7 @@ Sie füllen dafür ein Formular aus.
 Das Formular heißt: Beratung anfragen.
 Sie finden es oben auf jeder Seite.
 Sie können uns auch eine E-Mail schreiben.
-Sie finden uns auf der Kontaktseite.
+Unsere E-Mail-Adresse ist: kontakt@kkk.example.org
 Wir melden uns dann bei Ihnen.
 
 ## Was kostet das?
