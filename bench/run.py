@@ -62,6 +62,15 @@ def main():
     admin = get_user_model().objects.create_superuser("bench", "bench@example.org", "bench-pw")
     client = Client()
     client.force_login(admin)
+    # The test settings require the second factor for staff: a confirmed TOTP device
+    # in the session, as after entering a code on the admin's verify page.
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=admin, name="Benchmark", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     urls = [
         "/",
         "/projekte/",
