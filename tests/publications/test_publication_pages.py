@@ -53,7 +53,7 @@ def test_list_shows_published_newest_first(client, catalogue):
     assert response.status_code == 200
     assert card_titles(response) == ["Bericht Chemnitz", "Bericht Forschung", "Broschüre Altmark"]
     assert count_line(response) == ["3 Publikationen"]
-    assert "01.05.2021" in visible_text(response.content)
+    assert "1. Mai 2021" in visible_text(response.content)
 
 
 @pytest.mark.parametrize(
@@ -179,7 +179,7 @@ def test_detail_shows_abstract_authors_date_relations_and_download(client, catal
     assert response.status_code == 200
     text = visible_text(response.content)
     assert texts(r"<h1>(.*?)</h1>", response.content) == ["Handreichung Konfliktanalyse"]
-    assert "Erscheinungsdatum 07.03.2022" in text
+    assert "Erscheinungsdatum 7. März 2022" in text
     assert "Autor*innen Erika Muster, Max Beispiel" in text
     assert "Wie man einen Konflikt analysiert." in text
     assert "Projekte Altmark-Projekt" in text
@@ -231,3 +231,14 @@ def test_real_brochure_is_listed_without_an_invented_date(client, centre_content
     detail = client.get("/publikationen/nur-dabeisein-ist-nicht-alles-broschuere/")
     # The seeds give no publication date: none is shown.
     assert "Erscheinungsdatum" not in visible_text(detail.content)
+
+
+def test_dates_follow_the_page_language(client, catalogue):
+    PublicationFactory(slug="datiert", date=datetime.date(2022, 3, 7), focus_areas=[])
+
+    german = visible_text(client.get("/publikationen/datiert/").content)
+    english = visible_text(client.get("/en/publikationen/datiert/").content)
+
+    assert "7. März 2022" in german
+    assert "7 March 2022" in english
+    assert "07.03.2022" not in german + english
