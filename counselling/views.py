@@ -58,25 +58,12 @@ def rate_limit_reached(request):
 
 
 def rate_limit_count(request):
-    """Count one submission; True if it is within the limit.
-
-    Counted before anything is saved, with an atomic increment, so parallel
-    posts cannot all slip through between a check and a later count. If the
-    cache cannot be reached the limit fails open: losing a municipality's
-    request is worse than letting a few extra posts through for a while.
-    """
-    key = _client_key(request)
-    # add() only sets when missing, so the window starts with the first submission.
-    safe_cache.add(key, 0, timeout=settings.COUNSELLING_RATE_WINDOW)
-    try:
-        count = safe_cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        safe_cache.add(key, 1, timeout=settings.COUNSELLING_RATE_WINDOW)
-        count = 1
-    except safe_cache.CacheUnavailable:
-        logger.warning("Rate limit not applied: the cache is unavailable (fails open).")
-        return True
-    return count <= settings.COUNSELLING_RATE_LIMIT
+    """Count one submission; True if it is within the limit (fails open without a cache)."""
+    return safe_cache.count_within_limit(
+        key=_client_key(request),
+        limit=settings.COUNSELLING_RATE_LIMIT,
+        window=settings.COUNSELLING_RATE_WINDOW,
+    )
 
 
 def retention_context():

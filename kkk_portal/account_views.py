@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from urllib.parse import urlsplit
 
 import segno
@@ -24,7 +25,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from . import services
+from . import safe_cache, services
 from .accounts import has_confirmed_device, session_remaining
 
 
@@ -159,9 +160,22 @@ def keep_alive(request: HttpRequest) -> JsonResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Links in the mail point at SITE_URL, never at whatever Host the request named."""
+    """Links in the mail point at SITE_URL, never at whatever Host the request named.
+
+    Reset mails are limited per address (PASSWORD_RESET_RATE_LIMIT an hour), so
+    nobody can flood a colleague's inbox through this form.
+    """
 
     def form_valid(self, form):
+        from counselling.views import client_ip
+
+        digest = hashlib.sha256(f"{settings.SECRET_KEY}:{client_ip(self.request)}".encode())
+        if not safe_cache.count_within_limit(
+            key=f"accounts:reset:{digest.hexdigest()[:32]}",
+            limit=settings.PASSWORD_RESET_RATE_LIMIT,
+            window=60 * 60,
+        ):
+            return render(self.request, "admin/accounts/reset_limited.html", status=429)
         site = urlsplit(settings.SITE_URL)
         self.extra_email_context = {
             "protocol": site.scheme,

@@ -64,3 +64,24 @@ def incr(key: str, delta: int = 1) -> int:
     except CACHE_ERRORS as error:
         _warn("incr", key, error)
         raise CacheUnavailable(str(error)) from error
+
+
+def count_within_limit(*, key: str, limit: int, window: int) -> bool:
+    """Count one event under `key`; True while at most `limit` happened in `window` seconds.
+
+    Counted with an atomic increment, so parallel requests cannot all slip through
+    between a check and a later count; the window starts with the first event. If
+    the cache cannot be reached the limit fails open (logged as a WARNING): losing
+    a visitor's request is worse than letting a few extra through for a while.
+    """
+    # add() only sets when missing, so the window starts with the first event.
+    add(key, 0, timeout=window)
+    try:
+        count = incr(key)
+    except ValueError:  # expired between add() and incr()
+        add(key, 1, timeout=window)
+        count = 1
+    except CacheUnavailable:
+        logger.warning("Rate limit not applied: the cache is unavailable (fails open).")
+        return True
+    return count <= limit

@@ -339,6 +339,8 @@ PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-11-01")
 # Submissions of the request form per IP address and hour (counted in the cache).
 COUNSELLING_RATE_LIMIT = env.int("COUNSELLING_RATE_LIMIT", default=5)
 COUNSELLING_RATE_WINDOW = 60 * 60
+# Password-reset mails per IP address and hour (the staff login's "Passwort vergessen?").
+PASSWORD_RESET_RATE_LIMIT = env.int("PASSWORD_RESET_RATE_LIMIT", default=5)
 # A form submission whose database connection breaks (restart, failover) is retried
 # on a fresh connection for up to this many seconds before the visitor sees a 503.
 SUBMIT_DB_RETRY_SECONDS = env.float("SUBMIT_DB_RETRY_SECONDS", default=8.0)

@@ -59,3 +59,20 @@ def test_password_reset_pages_are_german():
     response = Client().get("/admin/password_reset/")
 
     assert "Passwort vergessen?" in response.content.decode()
+
+
+def test_password_reset_mails_are_limited_per_address(settings):
+    settings.PASSWORD_RESET_RATE_LIMIT = 2
+    member("frida", email="frida@konfliktberatung.example.org")
+    attacker, colleague = Client(REMOTE_ADDR="203.0.113.9"), Client(REMOTE_ADDR="198.51.100.3")
+    data = {"email": "frida@konfliktberatung.example.org"}
+
+    answers = [attacker.post("/admin/password_reset/", data).status_code for _ in range(3)]
+    elsewhere = colleague.post("/admin/password_reset/", data)
+
+    assert answers == [302, 302, 429]
+    assert elsewhere.status_code == 302
+    assert len(mail.outbox) == 3  # two for the attacker's address, one from elsewhere
+    assert (
+        "zu viele Passwort-Links" in attacker.post("/admin/password_reset/", data).content.decode()
+    )
