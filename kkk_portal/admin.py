@@ -3,16 +3,28 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import PageSlug, SitePage
+from .publishing_admin import PUBLICATION_FIELDSET_TITLE, PublicationStateFilter
 
 
 @admin.register(SitePage)
 class SitePageAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "slug", "version", "updated_at", "has_english"]
+    list_display = [
+        "title",
+        "slug",
+        "version",
+        "is_published",
+        "publish_at",
+        "unpublish_at",
+        "updated_at",
+        "has_english",
+    ]
+    list_filter = [PublicationStateFilter, "is_published"]
     search_fields = ["title", "body"]
     readonly_fields = ["updated_at"]
     fieldsets = [
         (None, {"fields": ["slug", "title", "body", "version", "updated_at"]}),
         (_("Englische Fassung"), {"fields": ["title_en", "body_en"]}),
+        (PUBLICATION_FIELDSET_TITLE, {"fields": ["is_published", "publish_at", "unpublish_at"]}),
     ]
 
     @admin.display(description=_("Englisch vorhanden"), boolean=True)

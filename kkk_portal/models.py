@@ -2,12 +2,21 @@
 
 import re
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape, urlize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from .publishing import (
+    PublishedQuerySetMixin,
+    publish_at_field,
+    schedule_constraint,
+    unpublish_at_field,
+)
 
 
 class PageSlug(models.TextChoices):
@@ -17,6 +26,14 @@ class PageSlug(models.TextChoices):
     PRIVACY = "datenschutz", _("Datenschutzerklärung")
     ACCESSIBILITY = "barrierefreiheit", _("Erklärung zur Barrierefreiheit")
     EASY_READ = "leichte-sprache", _("Leichte Sprache")
+
+
+# Pages the law requires on every website: they cannot be drafted, scheduled or expired.
+ALWAYS_PUBLIC_PAGES = {PageSlug.IMPRINT, PageSlug.PRIVACY}
+
+
+class SitePageQuerySet(PublishedQuerySetMixin, models.QuerySet):
+    pass
 
 
 class SitePage(models.Model):
@@ -42,20 +59,50 @@ class SitePage(models.Model):
             "Stand der Fassung, z. B. „2026-11-01“. Bei jeder inhaltlichen Änderung anpassen."
         ),
     )
+    is_published = models.BooleanField(
+        _("veröffentlicht"),
+        default=True,
+        db_index=True,
+        help_text=_(
+            "Aus: Entwurf, die Adresse antwortet mit „nicht gefunden“. Impressum und "
+            "Datenschutzerklärung müssen immer erreichbar sein."
+        ),
+    )
+    publish_at = publish_at_field()
+    unpublish_at = unpublish_at_field()
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
 
     history = HistoricalRecords()
+    objects = SitePageQuerySet.as_manager()
 
     class Meta:
         ordering = ["slug"]
         verbose_name = _("Seite")
         verbose_name_plural = _("Seiten")
+        constraints = [schedule_constraint("sitepage_unpublish_after_publish")]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
         return reverse("pages:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        # Every website must offer its imprint (§ 5 DDG) and privacy notice (Art. 13 DSGVO).
+        if self.slug not in ALWAYS_PUBLIC_PAGES:
+            return
+        hidden = (
+            not self.is_published
+            or (self.publish_at is not None and self.publish_at > timezone.now())
+            or self.unpublish_at is not None
+        )
+        if hidden:
+            raise ValidationError(
+                _(
+                    "Impressum und Datenschutzerklärung sind gesetzlich vorgeschrieben "
+                    "und bleiben immer veröffentlicht."
+                )
+            )
 
     @classmethod
     def current_version(cls, slug):

@@ -19,7 +19,6 @@ from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, TextField, Value, When, Window
 from django.db.models.functions import Concat
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -44,10 +43,6 @@ SNIPPET_CHARS = 220
 MAX_QUERY_LENGTH = 200
 
 
-def _published_news():
-    return NewsPost.objects.published().filter(published_at__lte=timezone.now())
-
-
 @dataclass(frozen=True)
 class Section:
     key: str
@@ -64,7 +59,7 @@ SECTIONS = (
     Section(
         "arbeitsfelder",
         _("Arbeitsfelder"),
-        lambda: FocusArea.objects.all(),
+        lambda: FocusArea.objects.published(),
         "title",
         (("intro", True), ("body", True)),
         ("intro", "body"),
@@ -103,7 +98,7 @@ SECTIONS = (
     Section(
         "neuigkeiten",
         _("Neuigkeiten"),
-        _published_news,
+        lambda: NewsPost.objects.published(),
         "title",
         (("teaser", True), ("body", True)),
         ("teaser", "body"),
@@ -121,7 +116,7 @@ SECTIONS = (
     Section(
         "seiten",
         _("Seiten"),
-        lambda: SitePage.objects.all(),
+        lambda: SitePage.objects.published(),
         "title",
         (("body", True),),
         ("body",),
@@ -129,7 +124,7 @@ SECTIONS = (
     Section(
         "team",
         _("Team"),
-        lambda: TeamMember.objects.public(),
+        lambda: TeamMember.objects.published(),
         "name",
         (("role", True), ("bio", True)),
         ("role", "bio"),

@@ -9,7 +9,6 @@ the whole sitemap.
 from django.contrib.sitemaps import Sitemap
 from django.db.models import F
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
 from projects.models import FocusArea, Municipality, Project
 from publications.models import Event, NewsPost, Publication
@@ -85,7 +84,7 @@ class FocusAreaSitemap(ModelSitemap):
     priority = 0.7
 
     def queryset(self):
-        return FocusArea.objects.order_by("order", "pk")
+        return FocusArea.objects.published().order_by("order", "pk")
 
 
 class ProjectSitemap(ModelSitemap):
@@ -119,11 +118,7 @@ class NewsSitemap(ModelSitemap):
     priority = 0.5
 
     def queryset(self):
-        return (
-            NewsPost.objects.published()
-            .filter(published_at__lte=timezone.now())
-            .order_by("-published_at", "pk")
-        )
+        return NewsPost.objects.published().order_by("-published_at", "pk")
 
 
 class EventSitemap(ModelSitemap):
@@ -140,7 +135,7 @@ class SitePageSitemap(ModelSitemap):
     changefreq = "yearly"
 
     def items(self):
-        return SitePage.objects.order_by("slug")
+        return SitePage.objects.published().order_by("slug")
 
 
 SITEMAPS = {

@@ -28,13 +28,13 @@ def home(request):
     )
     upcoming = list(Event.objects.published().upcoming()[:3])
     context = {
-        "focus_areas": FocusArea.objects.all(),
+        "focus_areas": FocusArea.objects.published(),
         "projects": projects,
         "today": today,
         "upcoming_events": upcoming,
         # Nothing coming up: show the most recent past events instead of an empty block.
         "recent_events": [] if upcoming else list(Event.objects.published().past()[:3]),
-        "latest_news": NewsPost.objects.published().filter(published_at__lte=timezone.now())[:3],
+        "latest_news": NewsPost.objects.published()[:3],
         "latest_publications": Publication.objects.published()[:3],
     }
     return render(request, "home.html", context)
@@ -48,7 +48,7 @@ class SitePageView(DetailView):
     context_object_name = "page"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(SitePage, slug=self.kwargs["slug"])
+        return get_object_or_404(SitePage.objects.published(), slug=self.kwargs["slug"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -4,6 +4,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from kkk_portal.publishing_admin import PublicationScheduleAdminMixin, PublicationStateFilter
+
 from .models import FocusArea, Funder, Funding, Municipality, Partner, Project, ProjectState
 
 
@@ -42,9 +44,10 @@ class HidesConfidentialReferencesMixin:
 
 
 @admin.register(FocusArea)
-class FocusAreaAdmin(admin.ModelAdmin):
-    list_display = ["title", "order"]
+class FocusAreaAdmin(PublicationScheduleAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "order", "is_published", "publish_at", "unpublish_at"]
     list_editable = ["order"]
+    list_filter = [PublicationStateFilter, "is_published"]
     prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title"]
 
@@ -86,9 +89,25 @@ class ProjectStateInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(HidesConfidentialReferencesMixin, SimpleHistoryAdmin):
-    list_display = ["title", "start_date", "end_date", "status_display", "is_published"]
-    list_filter = ["is_published", "focus_areas", "municipalities__state", "funders"]
+class ProjectAdmin(
+    PublicationScheduleAdminMixin, HidesConfidentialReferencesMixin, SimpleHistoryAdmin
+):
+    list_display = [
+        "title",
+        "start_date",
+        "end_date",
+        "status_display",
+        "is_published",
+        "publish_at",
+        "unpublish_at",
+    ]
+    list_filter = [
+        PublicationStateFilter,
+        "is_published",
+        "focus_areas",
+        "municipalities__state",
+        "funders",
+    ]
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title", "summary", "description"]
@@ -96,7 +115,7 @@ class ProjectAdmin(HidesConfidentialReferencesMixin, SimpleHistoryAdmin):
     filter_horizontal = ["focus_areas"]
     inlines = [FundingInline, ProjectStateInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "description", "is_published"]}),
+        (None, {"fields": ["title", "slug", "summary", "description"]}),
         (_("Laufzeit"), {"fields": ["start_date", "end_date"]}),
         (
             _("Zuordnung"),

@@ -27,7 +27,7 @@ def programme_name(programme):
 def programme_choices():
     """Programme names of published projects' funding lines (one query)."""
     lines = (
-        Funding.objects.filter(project__is_published=True)
+        Funding.objects.filter(project__in=Project.objects.published())
         .exclude(programme="")
         .order_by("programme")
         .values_list("programme", flat=True)
@@ -59,7 +59,13 @@ def _municipalities(request):
 
 def _funders(request):
     """Named funders of published projects; generic entries ("Stiftungen") are no organisation."""
-    return Funder.objects.filter(projects__is_published=True, is_generic=False).distinct()
+    return Funder.objects.filter(
+        projects__in=Project.objects.published(), is_generic=False
+    ).distinct()
+
+
+def _focus_areas(request):
+    return FocusArea.objects.published()
 
 
 class TranslatedChoiceField(forms.ModelChoiceField):
@@ -120,7 +126,7 @@ class ProjectFilter(django_filters.FilterSet):
     )
     focus_area = FocusAreaFilter(
         label=_("Arbeitsfeld"),
-        queryset=FocusArea.objects.all(),
+        queryset=_focus_areas,
         to_field_name="slug",
         field_name="focus_areas",
         distinct=True,

@@ -12,7 +12,19 @@ from simple_history.models import HistoricalRecords
 
 from kkk_portal.enums import Bundesland, MunicipalityKind
 from kkk_portal.fields import ImageField
+from kkk_portal.publishing import (
+    PublishedQuerySetMixin,
+    publish_at_field,
+    schedule_constraint,
+    unpublish_at_field,
+)
 from kkk_portal.validators import image_validators
+
+IS_PUBLISHED_HELP = _("Aus: Entwurf, nur in der Verwaltung sichtbar.")
+
+
+class FocusAreaQuerySet(PublishedQuerySetMixin, models.QuerySet):
+    pass
 
 
 class FocusArea(models.Model):
@@ -26,12 +38,20 @@ class FocusArea(models.Model):
     body = models.TextField(_("Text"), blank=True)
     body_en = models.TextField(_("Text (Englisch)"), blank=True)
     order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    is_published = models.BooleanField(
+        _("veröffentlicht"), default=True, db_index=True, help_text=IS_PUBLISHED_HELP
+    )
+    publish_at = publish_at_field()
+    unpublish_at = unpublish_at_field()
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+
+    objects = FocusAreaQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "title"]
         verbose_name = _("Arbeitsfeld")
         verbose_name_plural = _("Arbeitsfelder")
+        constraints = [schedule_constraint("focusarea_unpublish_after_publish")]
 
     def __str__(self):
         return self.title
@@ -79,8 +99,9 @@ class Funder(models.Model):
 class MunicipalityQuerySet(models.QuerySet):
     def with_published_work(self):
         """Places with a published project, directly or in one of their member towns."""
+        published = Project.objects.published()
         return self.filter(
-            Q(projects__is_published=True) | Q(members__projects__is_published=True)
+            Q(projects__in=published) | Q(members__projects__in=published)
         ).distinct()
 
     def with_published_projects(self):
@@ -90,7 +111,7 @@ class MunicipalityQuerySet(models.QuerySet):
         its member municipalities when it is a district. Two queries.
         """
         links = Project.municipalities.through.objects.filter(
-            project__is_published=True
+            project__in=Project.objects.published()
         ).values_list("municipality_id", "municipality__district_id", "project_id")
         projects = {}
         for municipality_id, district_id, project_id in links:
@@ -186,10 +207,7 @@ class ProjectStatus(models.TextChoices):
     COMPLETED = "abgeschlossen", _("abgeschlossen")
 
 
-class ProjectQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True)
-
+class ProjectQuerySet(PublishedQuerySetMixin, models.QuerySet):
     def planned(self, on=None):
         on = on or timezone.localdate()
         return self.filter(start_date__gt=on)
@@ -277,7 +295,11 @@ class Project(models.Model):
     )
     image = ImageField(_("Bild"), upload_to="projects/", blank=True, validators=image_validators)
     image_alt = models.CharField(_("Bildbeschreibung (Alternativtext)"), max_length=255, blank=True)
-    is_published = models.BooleanField(_("veröffentlicht"), default=True, db_index=True)
+    is_published = models.BooleanField(
+        _("veröffentlicht"), default=True, db_index=True, help_text=IS_PUBLISHED_HELP
+    )
+    publish_at = publish_at_field()
+    unpublish_at = unpublish_at_field()
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
@@ -295,6 +317,7 @@ class Project(models.Model):
                 name="project_end_not_before_start",
                 violation_error_message=_("Das Ende darf nicht vor dem Beginn liegen."),
             ),
+            schedule_constraint("project_unpublish_after_publish"),
         ]
 
     def __str__(self):

@@ -72,7 +72,7 @@ class ProjectDetailView(ProjectMixin, DetailView):
                 Prefetch(
                     "municipalities", queryset=Municipality.objects.select_related("district")
                 ),
-                "focus_areas",
+                Prefetch("focus_areas", queryset=FocusArea.objects.published()),
                 "partners",
                 "extra_states",
                 Prefetch("fundings", queryset=Funding.objects.select_related("funder")),
@@ -95,15 +95,19 @@ class ProjectDetailView(ProjectMixin, DetailView):
 
 
 class FocusAreaListView(ListView):
-    model = FocusArea
     template_name = "projects/focusarea_list.html"
     context_object_name = "focus_areas"
 
+    def get_queryset(self):
+        return FocusArea.objects.published()
+
 
 class FocusAreaDetailView(DetailView):
-    model = FocusArea
     template_name = "projects/focusarea_detail.html"
     context_object_name = "focus_area"
+
+    def get_queryset(self):
+        return FocusArea.objects.published()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,13 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from kkk_portal.publishing_admin import PublicationScheduleAdminMixin, PublicationStateFilter
+
 from .models import Event, NewsPost, Publication, Speaker
 
 
 @admin.register(Publication)
-class PublicationAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "kind", "date", "is_published"]
-    list_filter = ["kind", "is_published", "focus_areas"]
+class PublicationAdmin(PublicationScheduleAdminMixin, SimpleHistoryAdmin):
+    list_display = ["title", "kind", "date", "is_published", "publish_at", "unpublish_at"]
+    list_filter = [PublicationStateFilter, "kind", "is_published", "focus_areas"]
     date_hierarchy = "date"
     prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title", "authors", "abstract"]
@@ -16,9 +18,10 @@ class PublicationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(NewsPost)
-class NewsPostAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "published_at", "is_published"]
-    list_filter = ["is_published"]
+class NewsPostAdmin(PublicationScheduleAdminMixin, SimpleHistoryAdmin):
+    schedule_fields = ("is_published", "published_at", "unpublish_at")
+    list_display = ["title", "published_at", "is_published", "unpublish_at"]
+    list_filter = [PublicationStateFilter, "is_published"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title", "teaser", "body"]
@@ -32,9 +35,17 @@ class SpeakerInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "start", "end", "is_online", "is_published"]
-    list_filter = ["is_online", "is_free", "is_published"]
+class EventAdmin(PublicationScheduleAdminMixin, SimpleHistoryAdmin):
+    list_display = [
+        "title",
+        "start",
+        "end",
+        "is_online",
+        "is_published",
+        "publish_at",
+        "unpublish_at",
+    ]
+    list_filter = [PublicationStateFilter, "is_online", "is_free", "is_published"]
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title", "teaser", "description", "speakers__name"]

@@ -2,7 +2,6 @@
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
@@ -21,11 +20,7 @@ class NewsFeed(Feed):
         return reverse("publications:news_events")
 
     def items(self):
-        return (
-            NewsPost.objects.published()
-            .filter(published_at__lte=timezone.now())
-            .order_by("-published_at")[:FEED_SIZE]
-        )
+        return NewsPost.objects.published().order_by("-published_at")[:FEED_SIZE]
 
     def item_title(self, item):
         return translated_text(item, "title")

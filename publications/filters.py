@@ -27,6 +27,23 @@ def publication_years():
     return [(str(d.year), str(d.year)) for d in dates]
 
 
+def published_projects_with_publications(request=None):
+    """Published projects with a published publication: a usable list, not thousands.
+
+    A callable, so "now" is the time of the request, not of the server start.
+    """
+    return (
+        Project.objects.published()
+        .filter(publications__in=Publication.objects.published())
+        .distinct()
+        .order_by("title")
+    )
+
+
+def published_focus_areas(request=None):
+    return FocusArea.objects.published()
+
+
 class PublicationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Art"), choices=Publication.Kind.choices, empty_label=_("Alle Arten")
@@ -41,18 +58,14 @@ class PublicationFilter(django_filters.FilterSet):
     focus_area = LocalizedTitleFilter(
         label=_("Arbeitsfeld"),
         field_name="focus_areas",
-        queryset=FocusArea.objects.all(),
+        queryset=published_focus_areas,
         to_field_name="slug",
         empty_label=_("Alle Arbeitsfelder"),
     )
     project = LocalizedTitleFilter(
         label=_("Projekt"),
         field_name="projects",
-        # Only projects that have published something: a usable list, not thousands.
-        queryset=Project.objects.published()
-        .filter(publications__is_published=True)
-        .distinct()
-        .order_by("title"),
+        queryset=published_projects_with_publications,
         to_field_name="slug",
         empty_label=_("Alle Projekte"),
     )

@@ -12,8 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kkk_portal.fields import ImageField
+from kkk_portal.publishing import (
+    PublishedQuerySetMixin,
+    publish_at_field,
+    schedule_constraint,
+    unpublish_at_field,
+)
 from kkk_portal.validators import document_validators, image_validators
-from projects.models import FocusArea, Project
+from projects.models import IS_PUBLISHED_HELP, FocusArea, Project
 
 
 @dataclass(frozen=True)
@@ -30,9 +36,13 @@ NEWS_RESERVED_SLUGS = {"feed", "atom"}
 EVENT_RESERVED_SLUGS = {"archiv"}
 
 
-class PublishedQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True)
+class PublishedQuerySet(PublishedQuerySetMixin, models.QuerySet):
+    pass
+
+
+class NewsPostQuerySet(PublishedQuerySet):
+    # A post's own date is its publication time: in the future, it is scheduled.
+    publish_field = "published_at"
 
 
 class Publication(models.Model):
@@ -71,7 +81,11 @@ class Publication(models.Model):
     focus_areas = models.ManyToManyField(
         FocusArea, verbose_name=_("Arbeitsfelder"), blank=True, related_name="publications"
     )
-    is_published = models.BooleanField(_("veröffentlicht"), default=True, db_index=True)
+    is_published = models.BooleanField(
+        _("veröffentlicht"), default=True, db_index=True, help_text=IS_PUBLISHED_HELP
+    )
+    publish_at = publish_at_field()
+    unpublish_at = unpublish_at_field()
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
     history = HistoricalRecords()
@@ -82,6 +96,7 @@ class Publication(models.Model):
         verbose_name = _("Publikation")
         verbose_name_plural = _("Publikationen")
         indexes = [models.Index(fields=["is_published", "-date"])]
+        constraints = [schedule_constraint("publication_unpublish_after_publish")]
 
     def __str__(self):
         return self.title
@@ -106,7 +121,15 @@ class NewsPost(models.Model):
     title = models.CharField(_("Titel"), max_length=255)
     title_en = models.CharField(_("Titel (Englisch)"), max_length=255, blank=True)
     slug = models.SlugField(_("Kurzname in der Adresse"), max_length=200, unique=True)
-    published_at = models.DateTimeField(_("Veröffentlicht am"), default=timezone.now, db_index=True)
+    published_at = models.DateTimeField(
+        _("Veröffentlicht am"),
+        default=timezone.now,
+        db_index=True,
+        help_text=_(
+            "Das angezeigte Datum und zugleich der Zeitpunkt der Veröffentlichung: "
+            "liegt er in der Zukunft, bleibt die Neuigkeit bis dahin verborgen."
+        ),
+    )
     teaser = models.TextField(_("Anreißer"), max_length=500)
     teaser_en = models.TextField(_("Anreißer (Englisch)"), max_length=500, blank=True)
     body = models.TextField(_("Text"))
@@ -128,16 +151,20 @@ class NewsPost(models.Model):
     focus_areas = models.ManyToManyField(
         FocusArea, verbose_name=_("Arbeitsfelder"), blank=True, related_name="news"
     )
-    is_published = models.BooleanField(_("veröffentlicht"), default=True, db_index=True)
+    is_published = models.BooleanField(
+        _("veröffentlicht"), default=True, db_index=True, help_text=IS_PUBLISHED_HELP
+    )
+    unpublish_at = unpublish_at_field()
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
     history = HistoricalRecords()
-    objects = PublishedQuerySet.as_manager()
+    objects = NewsPostQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at"]
         verbose_name = _("Neuigkeit")
         verbose_name_plural = _("Neuigkeiten")
+        constraints = [schedule_constraint("newspost_unpublish_after_publish", "published_at")]
 
     def __str__(self):
         return self.title
@@ -186,7 +213,11 @@ class Event(models.Model):
     focus_areas = models.ManyToManyField(
         FocusArea, verbose_name=_("Arbeitsfelder"), blank=True, related_name="events"
     )
-    is_published = models.BooleanField(_("veröffentlicht"), default=True, db_index=True)
+    is_published = models.BooleanField(
+        _("veröffentlicht"), default=True, db_index=True, help_text=IS_PUBLISHED_HELP
+    )
+    publish_at = publish_at_field()
+    unpublish_at = unpublish_at_field()
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
     history = HistoricalRecords()
@@ -202,6 +233,7 @@ class Event(models.Model):
                 name="event_end_not_before_start",
                 violation_error_message=_("Das Ende darf nicht vor dem Beginn liegen."),
             ),
+            schedule_constraint("event_unpublish_after_publish"),
         ]
 
     def __str__(self):

@@ -3,11 +3,10 @@
 from django.db.models import F, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
-from projects.models import Project
+from projects.models import FocusArea, Project
 
 from . import ical
 from .filters import PublicationFilter
@@ -18,6 +17,10 @@ def published_projects():
     return Prefetch("projects", queryset=Project.objects.published().order_by("title"))
 
 
+def published_focus_areas():
+    return Prefetch("focus_areas", queryset=FocusArea.objects.published())
+
+
 class PublishedMixin:
     """Owns the queryset of every public page: published items and their relations."""
 
@@ -25,12 +28,14 @@ class PublishedMixin:
     prefetch = ()
 
     def get_queryset(self):
-        return self.model.objects.published().prefetch_related(*self.prefetch)
+        # Callables build their Prefetch per request: "published" depends on the time.
+        lookups = [lookup() if callable(lookup) else lookup for lookup in self.prefetch]
+        return self.model.objects.published().prefetch_related(*lookups)
 
 
 class PublicationMixin(PublishedMixin):
     model = Publication
-    prefetch = ("focus_areas",)
+    prefetch = (published_focus_areas,)
 
 
 class PublicationListView(PublicationMixin, ListView):
@@ -56,7 +61,7 @@ class PublicationListView(PublicationMixin, ListView):
 class PublicationDetailView(PublicationMixin, DetailView):
     template_name = "publications/publication_detail.html"
     context_object_name = "publication"
-    prefetch = ("focus_areas", published_projects())
+    prefetch = (published_focus_areas, published_projects)
 
 
 # How many past events "Aktuelles" shows when none is coming up.
@@ -64,14 +69,9 @@ RECENT_EVENTS = 3
 
 
 class NewsMixin(PublishedMixin):
-    """Published posts whose publication time has come, with the event they report on."""
+    """Published posts whose publication time has come (see `NewsPostQuerySet`)."""
 
     model = NewsPost
-
-    def get_queryset(self):
-        return (
-            super().get_queryset().filter(published_at__lte=timezone.now()).select_related("event")
-        )
 
 
 class NewsEventsView(NewsMixin, ListView):
@@ -98,7 +98,12 @@ class NewsEventsView(NewsMixin, ListView):
 class NewsDetailView(NewsMixin, DetailView):
     template_name = "publications/newspost_detail.html"
     context_object_name = "post"
-    prefetch = ("focus_areas", published_projects())
+    # The event the post reports on only while that event is public itself (else None).
+    prefetch = (
+        published_focus_areas,
+        published_projects,
+        lambda: Prefetch("event", queryset=Event.objects.published()),
+    )
 
 
 class EventMixin(PublishedMixin):
@@ -118,8 +123,8 @@ class EventDetailView(EventMixin, DetailView):
     template_name = "publications/event_detail.html"
     context_object_name = "event"
     prefetch = (
-        "focus_areas",
-        published_projects(),
+        published_focus_areas,
+        published_projects,
         Prefetch("speakers", queryset=Speaker.objects.order_by("order", "pk")),
     )
 

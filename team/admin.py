@@ -1,14 +1,25 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from kkk_portal.publishing_admin import PublicationScheduleAdminMixin, PublicationStateFilter
+
 from .models import ContactDetails, TeamMember
 
 
 @admin.register(TeamMember)
-class TeamMemberAdmin(admin.ModelAdmin):
-    list_display = ["name", "role", "order", "is_active", "is_example"]
+class TeamMemberAdmin(PublicationScheduleAdminMixin, admin.ModelAdmin):
+    schedule_fields = ("is_active", "publish_at", "unpublish_at")
+    list_display = [
+        "name",
+        "role",
+        "order",
+        "is_active",
+        "publish_at",
+        "unpublish_at",
+        "is_example",
+    ]
     list_editable = ["order", "is_active"]
-    list_filter = ["is_active", "is_example", "focus_areas"]
+    list_filter = [PublicationStateFilter, "is_active", "is_example", "focus_areas"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "role"]
     filter_horizontal = ["focus_areas"]

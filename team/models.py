@@ -7,17 +7,24 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kkk_portal.fields import ImageField
+from kkk_portal.publishing import (
+    PublishedQuerySetMixin,
+    publish_at_field,
+    schedule_constraint,
+    unpublish_at_field,
+)
 from kkk_portal.validators import image_validators
 from projects.models import FocusArea
 
 
-class TeamMemberQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(is_active=True)
+class TeamMemberQuerySet(PublishedQuerySetMixin, models.QuerySet):
+    # "aktiv" is a member's publication state: former members leave the public pages.
+    state_field = "is_active"
 
-    def public(self):
-        """Active members a visitor may see: invented example entries only in development."""
-        members = self.active()
+    def published(self, now=None):
+        """Members a visitor may see: active, scheduled in, and invented example
+        entries only in development."""
+        members = super().published(now)
         return members if settings.DEBUG else members.exclude(is_example=True)
 
 
@@ -35,7 +42,14 @@ class TeamMember(models.Model):
         FocusArea, verbose_name=_("Arbeitsfelder"), blank=True, related_name="team_members"
     )
     order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
-    is_active = models.BooleanField(_("aktiv"), default=True, db_index=True)
+    is_active = models.BooleanField(
+        _("aktiv"),
+        default=True,
+        db_index=True,
+        help_text=_("Aus: nicht (mehr) auf den öffentlichen Seiten, nur in der Verwaltung."),
+    )
+    publish_at = publish_at_field()
+    unpublish_at = unpublish_at_field()
     is_example = models.BooleanField(
         _("Beispieleintrag"),
         default=False,
@@ -48,6 +62,7 @@ class TeamMember(models.Model):
         ordering = ["order", "name"]
         verbose_name = _("Teammitglied")
         verbose_name_plural = _("Team")
+        constraints = [schedule_constraint("teammember_unpublish_after_publish")]
 
     def __str__(self):
         return self.name

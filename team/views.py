@@ -1,4 +1,7 @@
+from django.db.models import Prefetch
 from django.views.generic import ListView, TemplateView
+
+from projects.models import FocusArea
 
 from .models import ContactDetails, TeamMember
 
@@ -7,7 +10,9 @@ class TeamMixin:
     """Owns the queryset of the public team page: active members with their fields of work."""
 
     def get_queryset(self):
-        return TeamMember.objects.public().prefetch_related("focus_areas")
+        return TeamMember.objects.published().prefetch_related(
+            Prefetch("focus_areas", queryset=FocusArea.objects.published())
+        )
 
 
 class TeamListView(TeamMixin, ListView):

@@ -129,6 +129,7 @@ class PublicationFactory(factory.django.DjangoModelFactory):
 class NewsPostFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = NewsPost
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Neuigkeit {n}")
     slug = factory.LazyAttribute(lambda o: slugify(o.title))
@@ -136,10 +137,21 @@ class NewsPostFactory(factory.django.DjangoModelFactory):
     teaser = "Das Wichtigste in einem Satz."
     body = "Der ganze Text."
 
+    @factory.post_generation
+    def projects(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.projects.set(extracted)
+
+    @factory.post_generation
+    def focus_areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.focus_areas.set(extracted)
+
 
 class EventFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Event
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Veranstaltung {n}")
     slug = factory.LazyAttribute(lambda o: slugify(o.title))
@@ -148,6 +160,16 @@ class EventFactory(factory.django.DjangoModelFactory):
     teaser = "Worum es geht."
     is_online = True
     is_free = True
+
+    @factory.post_generation
+    def projects(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.projects.set(extracted)
+
+    @factory.post_generation
+    def focus_areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.focus_areas.set(extracted)
 
 
 class SpeakerFactory(factory.django.DjangoModelFactory):
@@ -163,10 +185,16 @@ class SpeakerFactory(factory.django.DjangoModelFactory):
 class TeamMemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TeamMember
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Teammitglied {n}")
     slug = factory.LazyAttribute(lambda o: slugify(o.name))
     role = "Beratung"
+
+    @factory.post_generation
+    def focus_areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.focus_areas.set(extracted)
 
 
 class TopicFactory(factory.django.DjangoModelFactory):
