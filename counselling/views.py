@@ -46,10 +46,14 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _client_key(request):
-    # The address is hashed before it reaches the cache.
+def client_cache_key(request, *, prefix: str) -> str:
+    """A cache key per visitor address for a rate limit; the address is hashed first."""
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{client_ip(request)}".encode()).hexdigest()
-    return f"counselling:rate:{digest[:32]}"
+    return f"{prefix}:{digest[:32]}"
+
+
+def _client_key(request):
+    return client_cache_key(request, prefix="counselling:rate")
 
 
 def rate_limit_reached(request):

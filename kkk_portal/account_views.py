@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 from urllib.parse import urlsplit
 
 import segno
@@ -167,11 +166,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     """
 
     def form_valid(self, form):
-        from counselling.views import client_ip
+        from counselling.views import client_cache_key
 
-        digest = hashlib.sha256(f"{settings.SECRET_KEY}:{client_ip(self.request)}".encode())
         if not safe_cache.count_within_limit(
-            key=f"accounts:reset:{digest.hexdigest()[:32]}",
+            key=client_cache_key(self.request, prefix="accounts:reset"),
             limit=settings.PASSWORD_RESET_RATE_LIMIT,
             window=60 * 60,
         ):
