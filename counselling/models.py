@@ -48,9 +48,12 @@ class ConflictType(models.TextChoices):
 
 class CounsellingRequest(models.Model):
     class Status(models.TextChoices):
-        NEW = "neu", _("neu")
-        IN_REVIEW = "in_pruefung", _("in Prüfung")
-        ACCEPTED = "angenommen", _("angenommen")
+        # One status concept: a request is open until it becomes a case, is withdrawn
+        # by the requester, declined or marked as spam. The case then has its own
+        # workflow (Case.Status); the request does not track it a second time.
+        NEW = "neu", _("offen")
+        CASE = "fall", _("Fall angelegt")
+        WITHDRAWN = "zurueckgezogen", _("zurückgezogen")
         DECLINED = "abgelehnt", _("abgelehnt")
         SPAM = "spam", _("Spam")
 
@@ -105,6 +108,13 @@ class CounsellingRequest(models.Model):
     created_at = models.DateTimeField(_("eingegangen am"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
     anonymised_at = models.DateTimeField(_("anonymisiert am"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("zurückgezogen am"), null=True, blank=True)
+    language = models.CharField(
+        _("Sprache"),
+        max_length=8,
+        blank=True,
+        help_text=_("Sprache der Anfrage; Mails an Anfragende gehen in ihr hinaus."),
+    )
 
     history = HistoricalRecords()
 
@@ -202,6 +212,12 @@ class Case(models.Model):
     start_date = models.DateField(_("Beginn"), null=True, blank=True)
     end_date = models.DateField(_("Ende"), null=True, blank=True)
     outcome = models.TextField(_("Ergebnis"), blank=True)
+    follow_up_on = models.DateField(_("Wiedervorlage am"), null=True, blank=True, db_index=True)
+    follow_up_note = models.CharField(_("Wiedervorlage: Notiz"), max_length=255, blank=True)
+    # The day the lead counsellor was last reminded of the follow-up (once per date).
+    follow_up_notified_on = models.DateField(
+        _("Wiedervorlage gemeldet am"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("angelegt am"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
     anonymised_at = models.DateTimeField(_("anonymisiert am"), null=True, blank=True)
@@ -279,6 +295,9 @@ class Activity(models.Model):
         Case, on_delete=models.CASCADE, related_name="activities", verbose_name=_("Fall")
     )
     date = models.DateField(_("Datum"), default=timezone.localdate)
+    start_time = models.TimeField(_("Beginn (Uhrzeit)"), null=True, blank=True)
+    duration_minutes = models.PositiveIntegerField(_("Dauer in Minuten"), null=True, blank=True)
+    place = models.CharField(_("Ort"), max_length=255, blank=True)
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
     participants = models.PositiveIntegerField(_("Teilnehmende"), default=0)
     note = models.TextField(_("Notiz"), blank=True)
@@ -475,6 +494,14 @@ class OutboxMessage(models.Model):
     class Kind(models.TextChoices):
         CONFIRMATION = "bestaetigung", _("Eingangsbestätigung")
         NOTIFICATION = "benachrichtigung", _("Benachrichtigung der Beratungsstelle")
+        REPLY = "antwort", _("Antwort an Anfragende")
+        STAFF = "mitarbeitende", _("Hinweis an Mitarbeitende")
+        CONTACT_CONFIRMATION = "kontakt_eingang", _("Kontaktanfrage: Eingangsbestätigung")
+        CONTACT_NOTIFICATION = "kontakt_hinweis", _("Kontaktanfrage: Benachrichtigung")
+        CONTACT_REPLY = "kontakt_antwort", _("Kontaktanfrage: Antwort")
+        REGISTRATION = "anmeldung", _("Veranstaltungsanmeldung")
+        REMINDER = "erinnerung", _("Erinnerung an eine Veranstaltung")
+        ANNOUNCEMENT = "rundmail", _("Nachricht an Teilnehmende")
 
     kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
     request = models.ForeignKey(
@@ -485,9 +512,24 @@ class OutboxMessage(models.Model):
         blank=True,
         related_name="outbox_messages",
     )
+    case = models.ForeignKey(
+        "Case",
+        verbose_name=_("Fall"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outbox_messages",
+    )
+    # What else a mail is about, as "<app_label>.<model>:<pk>" (a contact request, an
+    # event registration), so retention and exports find every copy of personal data.
+    related_key = models.CharField(_("Bezug"), max_length=64, blank=True, db_index=True)
     to = models.CharField(_("an"), max_length=254)
     subject = models.CharField(_("Betreff"), max_length=255)
     body = models.TextField(_("Text"))
+    # One optional attachment, stored as text (e.g. an event as text/calendar).
+    attachment_name = models.CharField(_("Anhang: Dateiname"), max_length=100, blank=True)
+    attachment_type = models.CharField(_("Anhang: Typ"), max_length=100, blank=True)
+    attachment_content = models.TextField(_("Anhang: Inhalt"), blank=True)
     status = models.CharField(
         _("Status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
     )
@@ -598,3 +640,57 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.last_seen:%d.%m.%Y %H:%M:%S})"
+
+
+class ReplyTemplate(models.Model):
+    """A text counsellors start a reply to a requester from (edited before sending).
+
+    Placeholders in subject and body: {name}, {institution}, {reference}, {case_reference},
+    {date} (today), {counsellor} (the sender's full name).
+    """
+
+    name = models.CharField(_("Name"), max_length=200, unique=True)
+    subject = models.CharField(_("Betreff"), max_length=255)
+    body = models.TextField(_("Text"))
+    subject_en = models.CharField(_("Betreff (Englisch)"), max_length=255, blank=True)
+    body_en = models.TextField(_("Text (Englisch)"), blank=True)
+    order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    is_active = models.BooleanField(_("zur Auswahl anbieten"), default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("Antwortvorlage")
+        verbose_name_plural = _("Antwortvorlagen")
+
+    def __str__(self):
+        return self.name
+
+
+class StaffProfile(models.Model):
+    """Per-person settings of staff: which mails they get, their calendar feed, list orderings."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Person"),
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+    )
+    notify_follow_ups = models.BooleanField(_("Mail bei fälliger Wiedervorlage"), default=True)
+    notify_assignments = models.BooleanField(_("Mail bei Zuweisung eines Falls"), default=True)
+    notify_status_changes = models.BooleanField(
+        _("Mail bei Statuswechsel eigener Fälle"), default=True
+    )
+    notify_documents = models.BooleanField(_("Mail bei neuen Dokumenten"), default=True)
+    # Secret part of the personal iCal feed URL; empty = no feed. A new token revokes the old.
+    calendar_token = models.CharField(
+        _("Kalender-Schlüssel"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    # Saved default ordering per admin list, e.g. {"counselling.case": "-follow_up_on"}.
+    list_orderings = models.JSONField(_("gespeicherte Sortierungen"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("Profil")
+        verbose_name_plural = _("Profile")
+
+    def __str__(self):
+        return str(self.user)

@@ -306,7 +306,7 @@ def case_create_from_request(*, request, by):
             topics=list(request.topics.all()),
             counsellors=[by],
         )
-        request.status = CounsellingRequest.Status.ACCEPTED
+        request.status = CounsellingRequest.Status.CASE
         request.save(update_fields=["status", "updated_at"])
     return case
 

@@ -21,7 +21,7 @@ def _login(user):
 
 def test_inbox_title_counts_new_requests(beratung):
     CounsellingRequestFactory.create_batch(2)
-    CounsellingRequestFactory(status=CounsellingRequest.Status.IN_REVIEW)
+    CounsellingRequestFactory(status=CounsellingRequest.Status.NEW)
 
     response = _login(beratung).get("/admin/counselling/counsellingrequest/")
 
@@ -69,7 +69,7 @@ def test_admin_action_turns_a_request_into_a_case(beratung):
     ]
     assert case.lead_counsellor == beratung
     request.refresh_from_db()
-    assert request.status == CounsellingRequest.Status.ACCEPTED
+    assert request.status == CounsellingRequest.Status.CASE
     # A second time: a clear message, no second case.
     response = client.post(
         "/admin/counselling/counsellingrequest/",
@@ -87,11 +87,11 @@ def test_submitted_request_data_cannot_be_edited(beratung):
 
     _login(beratung).post(
         f"/admin/counselling/counsellingrequest/{request.pk}/change/",
-        {"status": "in_pruefung", "institution": "Verändert"},
+        {"status": "neu", "institution": "Verändert"},
     )
 
     request.refresh_from_db()
-    assert (request.status, request.institution) == ("in_pruefung", "Original")
+    assert (request.status, request.institution) == ("neu", "Original")
 
 
 def _case_post(case, **overrides):

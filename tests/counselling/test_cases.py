@@ -161,7 +161,7 @@ def test_request_becomes_a_case_led_by_the_counsellor(topics):
     case = services.case_create_from_request(request=request, by=counsellor)
 
     request.refresh_from_db()
-    assert request.status == CounsellingRequest.Status.ACCEPTED
+    assert request.status == CounsellingRequest.Status.CASE
     assert case.request == request
     assert case.title == "Stadt Beispielhausen"
     assert case.conflict_type == "akut"

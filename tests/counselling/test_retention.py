@@ -79,7 +79,7 @@ def requests_at_boundary(db):
         "declined_89": _request(Status.DECLINED, days=89),
         "declined_91": _request(Status.DECLINED, days=91),
         "new_91": _request(Status.NEW, days=91),
-        "accepted_91": _request(Status.ACCEPTED, days=91),
+        "accepted_91": _request(Status.CASE, days=91),
     }
 
 
@@ -128,7 +128,7 @@ def cases_at_boundary(db):
         phone="0345 123",
         situation="Herr Hinz streitet mit Frau Kunz.",
         involved="Hinz, Kunz",
-        status=Status.ACCEPTED,
+        status=Status.CASE,
     )
     return {
         "closed_old": _closed_case(end=_years_ago(3, days=-1), request=request),
@@ -245,7 +245,7 @@ def test_dry_run_changes_nothing_and_reports_the_same_counts(
 
 def test_open_requests_older_than_the_promised_period_lose_their_personal_data(db):
     fresh = _request(Status.NEW, days=10)
-    stale = CounsellingRequestFactory(status=Status.IN_REVIEW, contact_name="Erika Stale")
+    stale = CounsellingRequestFactory(status=Status.NEW, contact_name="Erika Stale")
     CounsellingRequest.objects.filter(pk=stale.pk).update(created_at=_days_ago(400))
 
     assert _run("--dry-run").endswith("1 offene Anfragen älter als 12 Monate würden anonymisiert.")

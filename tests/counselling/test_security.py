@@ -317,7 +317,7 @@ def test_deleting_a_request_in_the_admin_leaves_no_copies(leitung):
     client = _login(leitung)
     client.get(f"/admin/counselling/counsellingrequest/{request.pk}/change/")
     client.post(
-        f"/admin/counselling/counsellingrequest/{request.pk}/change/", {"status": "in_pruefung"}
+        f"/admin/counselling/counsellingrequest/{request.pk}/change/", {"status": "neu"}
     )
 
     response = client.post(
@@ -404,7 +404,7 @@ def test_anonymising_a_case_scrubs_its_log_entries(beratung):
         ),
     )
     client.post(
-        f"/admin/counselling/counsellingrequest/{request.pk}/change/", {"status": "angenommen"}
+        f"/admin/counselling/counsellingrequest/{request.pk}/change/", {"status": "fall"}
     )
     LogEntry.objects.update(object_repr="Vertraulich: Drohbriefe an BM Meier")
 
@@ -420,7 +420,7 @@ def test_anonymising_a_request_scrubs_its_log_entries(leitung):
     request = CounsellingRequestFactory(institution="Gemeinde Geheimdorf")
     client = _login(leitung)
     client.post(
-        f"/admin/counselling/counsellingrequest/{request.pk}/change/", {"status": "in_pruefung"}
+        f"/admin/counselling/counsellingrequest/{request.pk}/change/", {"status": "neu"}
     )
     LogEntry.objects.update(object_repr="ANF – Gemeinde Geheimdorf")
 
