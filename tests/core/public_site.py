@@ -3,57 +3,29 @@
 The sitemap lists every public page in German and English; to those come the
 feeds, the calendar files, the search, an error page and robots.txt. Text is
 what a person sees or hears: text nodes (the <title> included) and the
-attributes read out or shown (alt, title, aria-label, placeholder, meta content).
+attributes read out or shown (alt, title, aria-label, placeholder, meta content),
+read with the one HTML parser of the tests (tests/html.py).
 """
 
-import html
-import re
-from html.parser import HTMLParser
-
 from publications.models import Event
+from tests import html
 
 TESTSERVER = "http://testserver"
-VISIBLE_ATTRIBUTES = {"alt", "title", "aria-label", "placeholder", "content"}
-
-
-class _VisibleText(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in {"script", "style", "template"}:
-            self._hidden += 1
-        for name, value in attrs:
-            if name in VISIBLE_ATTRIBUTES and value and not value.startswith(("http", "/")):
-                self.parts.append(value)
-
-    def handle_endtag(self, tag):
-        if tag in {"script", "style", "template"} and self._hidden:
-            self._hidden -= 1
-
-    def handle_data(self, data):
-        if not self._hidden:
-            self.parts.append(data)
 
 
 def visible_text(markup: str) -> str:
-    parser = _VisibleText()
-    parser.feed(markup)
-    return " ".join(" ".join(parser.parts).split())
+    return html.visible_text(markup, attributes=True)
 
 
 def sitemap_urls(client) -> list[str]:
     """Every page of the sitemap index, German locations and their English alternates."""
-    index = client.get("/sitemap.xml").content.decode()
-    sections = re.findall(r"<loc>(.*?)</loc>", index)
+    index = client.get("/sitemap.xml")
     urls: list[str] = []
-    for section in sections:
-        body = client.get(section.replace(TESTSERVER, "")).content.decode()
-        urls += re.findall(r"<loc>(.*?)</loc>", body)
-        urls += re.findall(r'hreflang="[a-z-]+" href="(.*?)"', body)
-    paths = [html.unescape(u).replace(TESTSERVER, "") for u in urls]
+    for section in html.texts(index, "loc"):
+        body = client.get(section.replace(TESTSERVER, ""))
+        urls += html.texts(body, "loc")
+        urls += html.attrs(body, "[hreflang][href]", "href")
+    paths = [u.replace(TESTSERVER, "") for u in urls]
     return sorted(set(paths))
 
 
@@ -80,7 +52,8 @@ def readable_text(response) -> str:
         return visible_text(body)
     if "calendar" in response["Content-Type"]:
         body = body.replace("\r\n ", "").replace("\\n", " ").replace("\\,", ",")
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+    # Feeds: the text of every element, entities decoded (escaped HTML stays readable).
+    return html.text_of(body)
 
 
 def fetch_public_site(client) -> dict[str, str]:

@@ -1,10 +1,16 @@
-"""Small helpers for the publication, news and team tests."""
+"""Small helpers for the publication, news and team tests.
 
-import html
+Reading HTML goes through tests/html.py (a real parser): `texts(response, css)`
+and `visible_text(response)` are re-exported here for the tests that import them.
+"""
+
 import io
-import re
 
 from PIL import Image
+
+from tests.html import texts, visible_text
+
+__all__ = ["card_titles", "image_bytes", "texts", "visible_text"]
 
 
 def image_bytes(width=1200, height=800, fmt="JPEG", color=(11, 90, 115)):
@@ -13,28 +19,6 @@ def image_bytes(width=1200, height=800, fmt="JPEG", color=(11, 90, 115)):
     return buffer.getvalue()
 
 
-def _text(fragment):
-    """HTML fragment to text: tags dropped, entities unescaped, spacing as a reader sees it."""
-    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
-    return re.sub(r"\s+([,.;)])", r"\1", text)
-
-
-def texts(pattern, content):
-    """All matches of `pattern` (one group) in the HTML as text: tags dropped, unescaped."""
-    if isinstance(content, bytes):
-        content = content.decode()
-    return [_text(m) for m in re.findall(pattern, content, re.S)]
-
-
-def visible_text(content):
-    """The page text roughly as a person reads it: tags removed, whitespace collapsed."""
-    if isinstance(content, bytes):
-        content = content.decode()
-    content = re.sub(r"<(script|style)\b.*?</\1>", " ", content, flags=re.S)
-    return _text(content)
-
-
-def card_titles(response):
-    # English pages mark a title without translation as German (lang="de").
-    pattern = r'<h3 class="h5 card-title"><a href="[^"]*"(?: lang="de")?>(.*?)</a>'
-    return texts(pattern, response.content)
+def card_titles(response) -> list[str]:
+    """The titles of the cards on a list page, in order."""
+    return texts(response, "h3.h5.card-title > a[href]")
