@@ -16,7 +16,8 @@ class CounsellingConfig(AppConfig):
     verbose_name = _("Beratung")
 
     def ready(self):
-        from . import checks  # noqa: F401 – registers the system checks
+        # Registers the system checks and the authorization rules.
+        from . import checks, permissions  # noqa: F401
 
         # Groups also get permissions for content models added after the data migration.
         post_migrate.connect(_ensure_groups, sender=self, dispatch_uid="counselling_groups")

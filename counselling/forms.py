@@ -205,7 +205,11 @@ class CounsellingRequestForm(forms.ModelForm):
 
 
 class CaseAdminForm(forms.ModelForm):
-    """Case form in the admin: the status may only move along the workflow."""
+    """Case form in the admin: the status may only move along the workflow.
+
+    The list offers the next steps only; whether a step is allowed is decided by
+    `services.case_status_check`, the one place the workflow is checked.
+    """
 
     class Meta:
         model = Case
@@ -233,26 +237,20 @@ class CaseAdminForm(forms.ModelForm):
                 self.fields["status"].help_text = _(
                     "Möglich sind nur die nächsten Schritte des Ablaufs oder „Abgelehnt“."
                 )
-                self.fields["status"].error_messages["invalid_choice"] = _(
-                    "Dieser Statuswechsel ist im Ablauf nicht vorgesehen. Möglich ist: %(allowed)s."
-                ) % {
-                    "allowed": ", ".join(
-                        str(s.label) for s in self.instance.allowed_next_statuses()
-                    )
-                    or _("kein weiterer Wechsel")
-                }
+                # Every status is a valid value; clean_status asks the workflow.
+                self.fields["status"].widget.choices = [
+                    (value, label) for value, label in Case.Status.choices if value in allowed
+                ]
             else:
                 allowed = [Case.Status.REQUEST, Case.Status.FIRST_TALK]
-            self.fields["status"].choices = [
-                (value, label) for value, label in Case.Status.choices if value in allowed
-            ]
+                self.fields["status"].choices = [
+                    (value, label) for value, label in Case.Status.choices if value in allowed
+                ]
 
     def clean_status(self):
+        from . import services
+
         status = self.cleaned_data["status"]
-        if (
-            self.instance.pk
-            and status != self.instance.status
-            and not self.instance.can_change_status_to(status)
-        ):
-            raise ValidationError(_("Dieser Statuswechsel ist im Ablauf nicht vorgesehen."))
+        if self.instance.pk:
+            services.case_status_check(case=self.instance, status=status)
         return status

@@ -24,7 +24,6 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin  # noqa: F401 - re
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from counselling.admin import counsellor_choices
-from counselling.permissions import LEITUNG
 
 from . import services
 
@@ -38,8 +37,12 @@ for model in (TOTPDevice, StaticDevice):
 
 
 def may_manage_staff(user) -> bool:
-    """Leitung and superusers reset second factors and deactivate accounts."""
-    return user.is_active and (user.is_superuser or user.groups.filter(name=LEITUNG).exists())
+    """Leitung and superusers reset second factors and deactivate accounts.
+
+    Leitung is recognised by its permission `counselling.view_all_cases` (as everywhere
+    in the back office): the permission cache answers, no extra query on every admin page.
+    """
+    return user.is_active and (user.is_superuser or user.has_perm("counselling.view_all_cases"))
 
 
 class StaffUserChangeForm(UserChangeForm):

@@ -9,5 +9,8 @@ register = template.Library()
 
 @register.filter
 def may_view_leadership_pages(user):
-    """`{% if user|may_view_leadership_pages %}`: the same check the leadership views make."""
+    """`{% if user|may_view_leadership_pages %}`: the rule the leadership views check.
+
+    That is `counselling.view_statistics` (counselling/permissions.py), never a group name.
+    """
     return may_view_leadership(user)

@@ -194,7 +194,7 @@ def test_request_anonymise_reaches_history_and_outbox():
         kind="bestaetigung", request=request, to=request.email, subject="S", body="Gemeinde Geheim"
     )
 
-    services.request_anonymise(request)
+    services.request_anonymise(request=request)
 
     assert request.institution == "[anonymisiert]"
     assert request.anonymised_at is not None
@@ -230,7 +230,7 @@ def test_case_anonymise_reaches_activities_documents_and_history(
     services.case_access_log(case=case, user=reader, via="dokument", detail="Protokoll")
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_anonymise(case)
+        services.case_anonymise(case=case)
 
     assert case.title == f"[anonymisiert] {case.reference}"
     assert case.outcome == ""
