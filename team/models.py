@@ -2,8 +2,10 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kkk_portal.fields import ImageField
@@ -175,3 +177,112 @@ class ContactDetails(models.Model):
     def load(cls):
         """The one record, or an unsaved empty one before staff filled it in."""
         return cls.objects.first() or cls(carrier="", email="")
+
+
+# --- Contact requests -----------------------------------------------------------------
+#
+# What journalists, partners or seminar participants write through the contact form.
+# Personal data: only holders of the contact permissions see it (by default Leitung,
+# with the second factor), `apply_retention` deletes closed ones (team/retention.py)
+# and the Art. 15 export includes them (counselling/data_export.py).
+
+CONTACT_MESSAGE_MAX = 5000
+
+
+class ContactMessage(models.Model):
+    class Topic(models.TextChoices):
+        GENERAL = "allgemein", _("Allgemeine Frage")
+        PRESS = "presse", _("Presse")
+        PUBLICATIONS = "publikationen", _("Publikationen")
+        EVENTS = "veranstaltungen", _("Veranstaltungen")
+        OTHER = "sonstiges", _("Sonstiges")
+
+    class Status(models.TextChoices):
+        NEW = "neu", _("neu")
+        ANSWERED = "beantwortet", _("beantwortet")
+        CLOSED = "erledigt", _("erledigt")
+
+    reference = models.CharField(_("Eingangsnummer"), max_length=20, unique=True)
+    name = models.CharField(_("Name"), max_length=200)
+    email = models.EmailField(_("E-Mail"))
+    organisation = models.CharField(_("Organisation"), max_length=255, blank=True)
+    topic = models.CharField(_("Thema"), max_length=20, choices=Topic.choices, db_index=True)
+    message = models.TextField(_("Nachricht"), validators=[MaxLengthValidator(CONTACT_MESSAGE_MAX)])
+    # The language the visitor wrote in: their mails (confirmation, replies) use it.
+    language = models.CharField(
+        _("Sprache"), max_length=8, choices=settings.LANGUAGES, default="de"
+    )
+    consent_notice_version = models.CharField(_("Fassung der Datenschutzhinweise"), max_length=50)
+    consent_at = models.DateTimeField(_("Einwilligung am"))
+    status = models.CharField(
+        _("Status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    created_at = models.DateTimeField(_("eingegangen am"), default=timezone.now, db_index=True)
+    answered_at = models.DateTimeField(_("beantwortet am"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("erledigt am"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("Kontaktanfrage")
+        verbose_name_plural = _("Kontaktanfragen")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="erledigt") | Q(closed_at__isnull=False),
+                name="contactmessage_closed_has_closed_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="beantwortet") | Q(answered_at__isnull=False),
+                name="contactmessage_answered_has_answered_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Only the reference: the admin's log and messages repeat this text.
+        return self.reference
+
+    @property
+    def related_key(self) -> str:
+        """How outbox mails about this request point to it (`OutboxMessage.related_key`)."""
+        return contact_related_key(self.pk)
+
+
+def contact_related_key(pk: int) -> str:
+    return f"team.contactmessage:{pk}"
+
+
+class ContactReply(models.Model):
+    """A reply sent to a contact request: the text exactly as it went out."""
+
+    message = models.ForeignKey(
+        ContactMessage,
+        verbose_name=_("Kontaktanfrage"),
+        on_delete=models.CASCADE,
+        related_name="replies",
+    )
+    subject = models.CharField(_("Betreff"), max_length=255)
+    body = models.TextField(_("Text"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gesendet von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("gesendet am"), default=timezone.now)
+    outbox = models.ForeignKey(
+        "counselling.OutboxMessage",
+        verbose_name=_("E-Mail"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        verbose_name = _("Antwort")
+        verbose_name_plural = _("Antworten")
+
+    def __str__(self) -> str:
+        return self.subject
