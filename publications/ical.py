@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 import icalendar
 from django.conf import settings
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kkk_portal.translation import translated_text
@@ -50,15 +50,20 @@ def event_description(event, url):
     return "\n\n".join(part for part in parts if part)
 
 
-def event_component(event, request, stamp, tz):
-    url = request.build_absolute_uri(event.get_absolute_url())
+def event_component(event, request, stamp, tz, *, url=None, private_note=""):
+    """One VEVENT. `private_note` (the online access link) goes only into the calendar
+    file mailed to confirmed participants, never into a public one."""
+    url = url or request.build_absolute_uri(event.get_absolute_url())
     component = icalendar.Event()
     component.add("uid", event_uid(event))
     component.add("dtstamp", stamp)
     component.add("dtstart", event.start.astimezone(tz))
     component.add("dtend", event.end.astimezone(tz))
     component.add("summary", translated_text(event, "title"))
-    component.add("description", event_description(event, url))
+    description = event_description(event, url)
+    if private_note:
+        description = f"{private_note}\n\n{description}"
+    component.add("description", description)
     component.add("url", url)
     location = event_location(event)
     if location:
@@ -66,6 +71,39 @@ def event_component(event, request, stamp, tz):
     if event.organiser:
         component.add("x-organiser-name", event.organiser)
     return component
+
+
+def event_when_text(event) -> str:
+    """Start and end as text in the active language, e.g. for mails."""
+    start = timezone.localtime(event.start)
+    end = timezone.localtime(event.end)
+    begins = formats.date_format(start, "DATETIME_FORMAT")
+    if start.date() == end.date():
+        return f"{begins} – {formats.time_format(end)}"
+    return f"{begins} – {formats.date_format(end, 'DATETIME_FORMAT')}"
+
+
+def participant_calendar_text(event) -> str:
+    """The calendar file for a confirmed participant's mail (with the access link, if any)."""
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    stamp = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    note = (
+        _("Zugangslink: %(link)s") % {"link": event.online_access_link}
+        if event.is_online and event.online_access_link
+        else ""
+    )
+    url = settings.SITE_URL.rstrip("/") + event.get_absolute_url()
+    component = event_component(event, None, stamp, tz, url=url, private_note=note)
+    calendar.add_component(component)
+    first = event.start.date() - datetime.timedelta(days=366)
+    last = event.end.date() + datetime.timedelta(days=366)
+    calendar.add_missing_timezones(first_date=first, last_date=last)
+    return calendar.to_ical().decode()
 
 
 def calendar_bytes(events, request, *, feed=False):

@@ -1,11 +1,15 @@
 """What the centre publishes: publications, news and events."""
 
 import os
+import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +37,7 @@ class Download:
 
 # Path segments used by other pages under /aktuelles/ and /veranstaltungen/.
 NEWS_RESERVED_SLUGS = {"feed", "atom"}
-EVENT_RESERVED_SLUGS = {"archiv"}
+EVENT_RESERVED_SLUGS = {"archiv", "anmeldung"}
 
 
 class PublishedQuerySet(PublishedQuerySetMixin, models.QuerySet):
@@ -179,7 +183,24 @@ class NewsPost(models.Model):
             )
 
 
+class RegistrationState(models.TextChoices):
+    """What the event page says about registering (see `Event.registration_state`)."""
+
+    NOT_OFFERED = "not_offered", _("keine Anmeldung über das Portal")
+    NOT_YET_OPEN = "not_yet_open", _("Anmeldung noch nicht geöffnet")
+    OPEN = "open", _("Anmeldung offen")
+    WAITING_LIST = "waiting_list", _("ausgebucht, Warteliste offen")
+    FULL = "full", _("ausgebucht")
+    CLOSED = "closed", _("Anmeldung geschlossen")
+    PAST = "past", _("Veranstaltung vorbei")
+
+
 class EventQuerySet(PublishedQuerySet):
+    def published(self, now=None):
+        # Example events (development demo data) are public only while DEBUG is on.
+        published = super().published(now)
+        return published if settings.DEBUG else published.exclude(is_example=True)
+
     def upcoming(self, now=None):
         return self.filter(end__gte=now or timezone.now()).order_by("start")
 
@@ -207,6 +228,48 @@ class Event(models.Model):
     )
     registration_info = models.TextField(_("Anmeldung"), blank=True)
     registration_url = models.URLField(_("Anmeldelink"), blank=True)
+    # Registration through the portal (double opt-in); the two fields above stay for
+    # registrations elsewhere.
+    registration_enabled = models.BooleanField(
+        _("Anmeldung über das Portal"),
+        default=False,
+        help_text=_(
+            "Besucher*innen melden sich auf der Veranstaltungsseite an und bestätigen "
+            "die Anmeldung über einen Link per E-Mail."
+        ),
+    )
+    registration_opens_at = models.DateTimeField(
+        _("Anmeldung ab"), null=True, blank=True, help_text=_("Leer lassen: sofort.")
+    )
+    registration_closes_at = models.DateTimeField(
+        _("Anmeldung bis"),
+        null=True,
+        blank=True,
+        help_text=_("Leer lassen: bis zum Beginn der Veranstaltung."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("Plätze"), null=True, blank=True, help_text=_("Leer lassen: unbegrenzt.")
+    )
+    waiting_list_enabled = models.BooleanField(
+        _("Warteliste"),
+        default=True,
+        help_text=_(
+            "Wenn alle Plätze vergeben sind, kommen weitere Anmeldungen auf eine Warteliste."
+        ),
+    )
+    ask_organisation = models.BooleanField(_("nach der Organisation fragen"), default=False)
+    ask_accessibility = models.BooleanField(
+        _("nach Bedarfen für Barrierefreiheit fragen"), default=False
+    )
+    online_access_link = models.URLField(
+        _("Zugangslink (online)"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Vertraulich: nur in den E-Mails an bestätigte Teilnehmende, nie auf der "
+            "Website, im Kalender oder in Feeds."
+        ),
+    )
     projects = models.ManyToManyField(
         Project, verbose_name=_("Projekte"), blank=True, related_name="events"
     )
@@ -218,9 +281,15 @@ class Event(models.Model):
     )
     publish_at = publish_at_field()
     unpublish_at = unpublish_at_field()
+    is_example = models.BooleanField(
+        _("Beispiel"),
+        default=False,
+        editable=False,
+        help_text=_("Erfundene Beispielveranstaltung (Entwicklung); öffentlich nur mit DEBUG."),
+    )
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["online_access_link"])
     objects = EventQuerySet.as_manager()
 
     class Meta:
@@ -234,6 +303,13 @@ class Event(models.Model):
                 violation_error_message=_("Das Ende darf nicht vor dem Beginn liegen."),
             ),
             schedule_constraint("event_unpublish_after_publish"),
+            models.CheckConstraint(
+                condition=Q(registration_closes_at__isnull=True)
+                | Q(registration_opens_at__isnull=True)
+                | Q(registration_closes_at__gt=F("registration_opens_at")),
+                name="event_registration_closes_after_opening",
+                violation_error_message=_("Die Anmeldung muss nach ihrem Beginn enden."),
+            ),
         ]
 
     def __str__(self):
@@ -251,6 +327,25 @@ class Event(models.Model):
         tz = timezone.get_current_timezone()
         return timezone.localtime(self.start, tz).date() == timezone.localtime(self.end, tz).date()
 
+    def registration_state(self, *, confirmed: int, now: datetime | None = None) -> str:
+        """Whether a visitor can register now, given the number of `confirmed` seats."""
+        now = now or timezone.now()
+        if not self.registration_enabled:
+            return RegistrationState.NOT_OFFERED
+        if self.start <= now:
+            return RegistrationState.PAST
+        if self.registration_closes_at and self.registration_closes_at <= now:
+            return RegistrationState.CLOSED
+        if self.registration_opens_at and self.registration_opens_at > now:
+            return RegistrationState.NOT_YET_OPEN
+        if self.capacity is not None and confirmed >= self.capacity:
+            return (
+                RegistrationState.WAITING_LIST
+                if self.waiting_list_enabled
+                else RegistrationState.FULL
+            )
+        return RegistrationState.OPEN
+
     def clean(self):
         errors = {}
         if self.slug in EVENT_RESERVED_SLUGS:
@@ -263,8 +358,95 @@ class Event(models.Model):
             )
         if not self.is_free and not self.cost:
             errors["cost"] = _("Bitte die Kosten angeben oder „kostenfrei“ wählen.")
+        if (
+            self.registration_opens_at
+            and self.registration_closes_at
+            and self.registration_closes_at <= self.registration_opens_at
+        ):
+            errors["registration_closes_at"] = _("Die Anmeldung muss nach ihrem Beginn enden.")
+        if self.registration_enabled and self.registration_url:
+            errors["registration_url"] = _(
+                "Entweder Anmeldung über das Portal oder ein Anmeldelink, nicht beides."
+            )
         if errors:
             raise ValidationError(errors)
+
+
+def registration_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Registration(models.Model):
+    """One person's registration for an event through the portal (double opt-in).
+
+    Only a confirmed registration takes a seat. Personal fields are blanked by
+    `services.registrations_anonymise_due` after the event; the row stays, so the
+    counts (confirmed, attended) survive.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "unbestaetigt", _("wartet auf Bestätigung")
+        CONFIRMED = "bestaetigt", _("bestätigt")
+        WAITING = "warteliste", _("Warteliste")
+        CANCELLED = "abgemeldet", _("abgemeldet")
+
+    event = models.ForeignKey(
+        Event,
+        verbose_name=_("Veranstaltung"),
+        on_delete=models.CASCADE,
+        related_name="registrations",
+    )
+    name = models.CharField(_("Name"), max_length=200)
+    email = models.EmailField(_("E-Mail-Adresse"), max_length=254)
+    organisation = models.CharField(_("Organisation"), max_length=255, blank=True)
+    accessibility_needs = models.TextField(
+        _("Bedarfe für Barrierefreiheit"), max_length=1000, blank=True
+    )
+    language = models.CharField(_("Sprache"), max_length=8, default="de")
+    status = models.CharField(
+        _("Status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.PENDING,
+        db_index=True,
+    )
+    # One secret per registration: the links to confirm and to cancel carry it.
+    token = models.CharField(max_length=64, unique=True, default=registration_token, editable=False)
+    consent_notice_version = models.CharField(_("Fassung der Datenschutzhinweise"), max_length=40)
+    consent_at = models.DateTimeField(_("eingewilligt am"))
+    created_at = models.DateTimeField(_("angemeldet am"), default=timezone.now, db_index=True)
+    confirmed_at = models.DateTimeField(_("bestätigt am"), null=True, blank=True)
+    seated_at = models.DateTimeField(_("Platz seit"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("abgemeldet am"), null=True, blank=True)
+    attended = models.BooleanField(_("teilgenommen"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("Erinnerung gesendet am"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymisiert am"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["event", "created_at", "pk"]
+        verbose_name = _("Anmeldung")
+        verbose_name_plural = _("Anmeldungen")
+        constraints = [
+            # One registration per address and event; a cancelled one does not count,
+            # so whoever cancelled may register again.
+            models.UniqueConstraint(
+                "event",
+                Lower("email"),
+                condition=~Q(status="abgemeldet") & Q(anonymised_at__isnull=True),
+                name="unique_active_registration_per_event_email",
+                violation_error_message=_(
+                    "Mit dieser E-Mail-Adresse besteht schon eine Anmeldung."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "status", "confirmed_at"])]
+
+    def __str__(self):
+        return f"{self.name} – {self.event}"
+
+    @property
+    def related_key(self) -> str:
+        return f"publications.registration:{self.pk}"
 
 
 class Speaker(models.Model):

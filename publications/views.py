@@ -1,16 +1,29 @@
 """Public pages: publications, news, events, their feeds and calendar files."""
 
+import logging
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db.models import F, Prefetch
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 
+from counselling.services import privacy_notice_version, retry_on_connection_loss
+from counselling.views import client_cache_key, too_large
+from kkk_portal import safe_cache
 from projects.models import FocusArea, Project
 
-from . import ical
+from . import ical, services
 from .filters import PublicationFilter
-from .models import Event, NewsPost, Publication, Speaker
+from .forms import RegistrationForm
+from .models import Event, NewsPost, Publication, Registration, RegistrationState, Speaker
+
+logger = logging.getLogger(__name__)
 
 
 def published_projects():
@@ -128,6 +141,22 @@ class EventDetailView(EventMixin, DetailView):
         Prefetch("speakers", queryset=Speaker.objects.order_by("order", "pk")),
     )
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        event = self.object
+        state = services.event_registration_state(event=event)
+        context["registration_state"] = state
+        context["registration_states"] = RegistrationState
+        if state in services.OPEN_STATES:
+            context.setdefault("form", RegistrationForm(event=event))
+            context["privacy_notice_version"] = privacy_notice_version()
+            context["retention_days"] = settings.REGISTRATION_RETENTION_DAYS
+            context["confirm_hours"] = settings.REGISTRATION_CONFIRM_HOURS
+        elif "form" in context:
+            # Posted while the state changed (e.g. closed meanwhile): show the reason only.
+            context.pop("form")
+        return context
+
 
 @require_safe
 def event_ics(request, slug):
@@ -145,3 +174,177 @@ def ical_feed(request):
     )
     response["Content-Disposition"] = 'inline; filename="veranstaltungen.ics"'
     return response
+
+
+# --- Registration (double opt-in) ------------------------------------------------
+
+REGISTRATION_DONE_SESSION_KEY = "registration_done"
+
+
+def _registration_rate_key(request: HttpRequest) -> str:
+    return client_cache_key(request, prefix="registration:rate")
+
+
+def _registration_rate_count(request: HttpRequest) -> bool:
+    """Count one registration; True while within the limit (fails open without a cache)."""
+    return safe_cache.count_within_limit(
+        key=_registration_rate_key(request),
+        limit=settings.REGISTRATION_RATE_LIMIT,
+        window=settings.REGISTRATION_RATE_WINDOW,
+    )
+
+
+def _registration_rate_reached(request: HttpRequest) -> bool:
+    return safe_cache.get(_registration_rate_key(request), 0) >= settings.REGISTRATION_RATE_LIMIT
+
+
+class EventRegisterView(EventDetailView):
+    """POST of the registration form on the event page; errors re-render that page."""
+
+    http_method_names = ["get", "post"]
+
+    def get(self, request, *args, **kwargs):
+        event = self.get_object()
+        return redirect(event.get_absolute_url() + "#anmeldung")
+
+    def post(self, request, *args, **kwargs):
+        return retry_on_connection_loss(
+            action=lambda: self._post(request), seconds=settings.SUBMIT_DB_RETRY_SECONDS
+        )
+
+    def _post(self, request):
+        self.object = event = self.get_object()
+        if _registration_rate_reached(request):
+            return render(request, "counselling/rate_limited.html", status=429)
+        try:
+            data = request.POST
+        except (RequestDataTooBig, TooManyFieldsSent):
+            return too_large(request)
+        state = services.event_registration_state(event=event)
+        if state not in services.OPEN_STATES:
+            refusal = services.refusal_for_state(state)
+            return self.render_to_response(
+                self.get_context_data(registration_refusal=refusal.message), status=409
+            )
+        form = RegistrationForm(data, event=event)
+        if form.is_bot:
+            # Honeypot filled: pretend success, store nothing; it counts against the limit.
+            if not _registration_rate_count(request):
+                return render(request, "counselling/rate_limited.html", status=429)
+            logger.info("Event registration dropped: honeypot filled.")
+            request.session[REGISTRATION_DONE_SESSION_KEY] = event.pk
+            return redirect("publications:registration_done", slug=event.slug)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        if not _registration_rate_count(request):
+            return render(request, "counselling/rate_limited.html", status=429)
+        try:
+            services.registration_submit(
+                event=event, language=translation.get_language(), **form.submission_data()
+            )
+        except services.RegistrationRefused as refusal:
+            return self.render_to_response(
+                self.get_context_data(form=form, registration_refusal=refusal.message), status=409
+            )
+        request.session[REGISTRATION_DONE_SESSION_KEY] = event.pk
+        return redirect("publications:registration_done", slug=event.slug)
+
+
+@require_safe
+def registration_done(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(Event.objects.published(), slug=slug)
+    just_registered = request.session.pop(REGISTRATION_DONE_SESSION_KEY, None) == event.pk
+    return render(
+        request,
+        "publications/registration_done.html",
+        {
+            "event": event,
+            "just_registered": just_registered,
+            "confirm_hours": settings.REGISTRATION_CONFIRM_HOURS,
+        },
+    )
+
+
+def _token_page(request, template, context, status=200):
+    response = render(request, template, context, status=status)
+    # The address holds a secret: no caching, no indexing.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _refused(request, refusal, registration=None):
+    return _token_page(
+        request,
+        "publications/registration_refused.html",
+        {"refusal": refusal, "registration": registration},
+        status=refusal.status,
+    )
+
+
+class RegistrationConfirmView(View):
+    """GET shows a button, POST confirms: mail gateways that follow links confirm nothing."""
+
+    template_name = "publications/registration_confirm.html"
+
+    def get(self, request, token):
+        try:
+            registration = services.registration_by_token(token=token)
+        except services.RegistrationRefused as refusal:
+            return _refused(request, refusal)
+        problem = self._problem(registration)
+        if problem:
+            return _refused(request, problem, registration)
+        return _token_page(request, self.template_name, {"registration": registration})
+
+    def _problem(self, registration):
+        return services.confirm_refusal(registration=registration, now=timezone.now())
+
+    def post(self, request, token):
+        try:
+            registration = services.registration_confirm(token=token)
+        except services.RegistrationRefused as refusal:
+            return _refused(request, refusal)
+        return _token_page(
+            request, "publications/registration_confirmed.html", {"registration": registration}
+        )
+
+
+class RegistrationCancelView(View):
+    template_name = "publications/registration_cancel.html"
+
+    def get(self, request, token):
+        try:
+            registration = services.registration_by_token(token=token)
+        except services.RegistrationRefused as refusal:
+            return _refused(request, refusal)
+        if registration.status == Registration.Status.CANCELLED:
+            return _refused(
+                request,
+                services.RegistrationRefused(
+                    _("Diese Anmeldung ist bereits abgemeldet."),
+                    code="already_cancelled",
+                    status=410,
+                ),
+                registration,
+            )
+        if registration.event.end < timezone.now():
+            return _refused(
+                request,
+                services.RegistrationRefused(
+                    _("Die Veranstaltung ist vorbei; eine Abmeldung ist nicht mehr nötig."),
+                    code="past",
+                    status=410,
+                ),
+                registration,
+            )
+        return _token_page(request, self.template_name, {"registration": registration})
+
+    def post(self, request, token):
+        try:
+            registration, _moved = services.registration_cancel_by_token(token=token)
+        except services.RegistrationRefused as refusal:
+            return _refused(request, refusal)
+        return _token_page(
+            request, "publications/registration_cancelled.html", {"registration": registration}
+        )
