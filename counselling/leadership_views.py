@@ -1,8 +1,9 @@
 """Leadership pages inside the admin: dashboard, case export, funder report.
 
-Only superusers and members of the group Leitung get in; the URLs wrap every
-view in `admin.site.admin_view`, so anonymous visitors are sent to the admin
-login first and everybody else gets 403.
+Only holders of the rule `counselling.view_statistics` get in (Leitung and
+superusers; see counselling/permissions.py), the case export needs
+`counselling.export_cases`. The URLs wrap every view in `admin.site.admin_view`,
+so anonymous visitors are sent to the admin login first and everybody else gets 403.
 
 CSV files are written for German spreadsheet programs: UTF-8 with a byte order
 mark (so Excel detects the encoding), `;` as separator (Excel with German
@@ -14,6 +15,7 @@ text typed into the portal as a formula (CSV injection).
 
 import csv
 import functools
+from collections.abc import Callable
 
 from django.contrib import admin
 from django.http import StreamingHttpResponse
@@ -29,44 +31,45 @@ from kkk_portal import health
 from . import reports, services
 from .leadership_forms import FunderReportForm
 from .models import CaseAccessLog
-from .permissions import LEITUNG
 
 CSV_DELIMITER = ";"
 CSV_BOM = "\ufeff"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _in_leitung(user):
-    return user.is_superuser or user.groups.filter(name=LEITUNG).exists()
+def may_view_leadership(user) -> bool:
+    """May open the dashboard and the funder report: the rule view_statistics."""
+    return user.has_perm("counselling.view_statistics")
 
 
-def may_view_leadership(user):
-    """May open the dashboard, the export and the funder report."""
-    return user.is_active and user.is_staff and _in_leitung(user)
-
-
-def may_see_requester_data(user):
-    """May see the requesters' personal data in the export: Leitung only.
+def may_see_requester_data(user) -> bool:
+    """May see the requesters' personal data in the export: the rule see_requester_data.
 
     Checked on its own, so that giving another group access to the leadership
     pages some day does not hand it the personal columns as well.
     """
-    return user.is_active and _in_leitung(user)
+    return user.has_perm("counselling.see_requester_data")
 
 
-def leadership_required(view):
-    """403 in the admin's look, with a German explanation, for everybody but Leitung."""
+def rule_required(rule: str) -> Callable:
+    """403 in the admin's look, with a German explanation, for everybody without `rule`."""
 
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not may_view_leadership(request.user):
-            context = {**admin.site.each_context(request), "title": _("Kein Zugriff")}
-            return TemplateResponse(
-                request, "counselling/leadership/forbidden.html", context, status=403
-            )
-        return view(request, *args, **kwargs)
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.has_perm(rule):
+                context = {**admin.site.each_context(request), "title": _("Kein Zugriff")}
+                return TemplateResponse(
+                    request, "counselling/leadership/forbidden.html", context, status=403
+                )
+            return view(request, *args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorator
+
+
+leadership_required = rule_required("counselling.view_statistics")
 
 
 def csv_safe(value):
@@ -129,7 +132,7 @@ class DashboardView(LeadershipMixin, TemplateView):
         )
 
 
-@leadership_required
+@rule_required("counselling.export_cases")
 def case_export(request):
     include_personal = may_see_requester_data(request.user)
     services.access_log_record(
@@ -207,49 +210,7 @@ class FunderReportCsvView(LeadershipMixin, TemplateView):
 
 
 def funder_report_rows(report, *, programme, date_from, date_to):
-    """The funder report as CSV rows: a short heading, then one row per figure.
-
-    A list, not a generator: the labels are translated while the request's
-    language is active.
-    """
-    limit = reports.SMALL_CELL_LIMIT
-    rows = [
-        [_t("Förderprogramm"), programme],
-        [_t("Zeitraum"), f"{date_from:%d.%m.%Y}–{date_to:%d.%m.%Y}"],
-        [],
-        [_t("Merkmal"), _t("Ausprägung"), _t("Fälle"), _t("Aktivitäten"), _t("Teilnehmende")],
-    ]
-    sections = [
-        (_t("Bundesland"), report["by_state"]),
-        (_t("Art der Körperschaft"), report["by_body_kind"]),
-        (_t("Thema"), report["by_topic"]),
-    ]
-    for name, table in sections:
-        for row in table.rows:
-            if row.hidden:
-                rows.append([name, row.label, "x", "x", "x"])
-            elif row.small:
-                rows.append([name, row.label, f"< {limit}", "x", "x"])
-            else:
-                rows.append([name, row.label, row.cases, row.activities, row.participants])
-    total = report["total"]
-    rows += [
-        [_t("Gesamt"), "", total.cases, total.activities, total.participants],
-        [],
-        [
-            _t(
-                "Fallzahlen unter %(limit)s sind als „< %(limit)s“ ausgewiesen, die zugehörigen "
-                "Aktivitäten und Teilnehmenden mit „x“ unterdrückt. Fälle mit mehreren Themen "
-                "zählen bei jedem Thema."
-            )
-            % {"limit": limit}
-        ],
-        [
-            _t(
-                "Ist in einer Tabelle nur eine Fallzahl so klein, ist auch die nächstkleinere "
-                "Zeile ganz mit „x“ unterdrückt, damit sie sich nicht aus der Gesamtzahl "
-                "errechnen lässt."
-            )
-        ],
-    ]
-    return rows
+    """The funder report as CSV rows (built in reports.py, with its suppression)."""
+    return reports.funder_report_rows(
+        report, programme=programme, date_from=date_from, date_to=date_to
+    )

@@ -12,7 +12,14 @@ from tests.counselling.leadership_helpers import (
     _german,  # noqa: F401 - autouse fixture
     html_tables,
 )
-from tests.factories import CaseFactory, CounsellingRequestFactory, TopicFactory, UserFactory
+from tests.factories import (
+    ActivityFactory,
+    CaseFactory,
+    CounsellingRequestFactory,
+    FundingFactory,
+    TopicFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -220,13 +227,18 @@ def test_dashboard_in_english_keeps_working(client, leitung, known_cases):
 @pytest.mark.parametrize("count", [3, 200])
 def test_dashboard_query_count_is_constant(client, leitung, django_assert_max_num_queries, count):
     topics = [TopicFactory(name=f"Thema {n}") for n in range(4)]
+    projects = [FundingFactory(programme=f"Programm {n}").project for n in range(3)]
+    this_year = timezone.localdate().year
     for n in range(count):
-        case = CaseFactory(year=2020 + n % 7, state=STATE_CODES[n % 16])
+        case = CaseFactory(
+            year=2020 + n % 7, state=STATE_CODES[n % 16], project=projects[n % 3] if n % 4 else None
+        )
         case.topics.set(topics[: n % 4])
+        ActivityFactory(case=case, date=datetime.date(this_year - n % 3, 3, 1), duration_minutes=90)
         CounsellingRequestFactory()
     client.force_login(leitung)
-    # 16 for the figures, 2 for the worker's heartbeat and the oldest waiting mail.
-    with django_assert_max_num_queries(18):
+    # 19 for the figures, 2 for the worker's heartbeat and the oldest waiting mail.
+    with django_assert_max_num_queries(21):
         response = client.get(reverse("leadership:dashboard"))
     assert response.status_code == 200
 

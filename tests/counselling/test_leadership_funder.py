@@ -56,18 +56,20 @@ def programme(db):
         situation="Der Bürgermeister Hinz streitet mit Kunz.",
     )
     a = case(first, "ST", D(2025, 3, 1), D(2025, 6, 30), [migration], request=request)
-    ActivityFactory(case=a, date=D(2025, 3, 10), participants=10, note="Gespräch mit Hinz")
-    ActivityFactory(case=a, date=D(2025, 4, 1), participants=5)
+    ActivityFactory(
+        case=a, date=D(2025, 3, 10), participants=10, note="Gespräch mit Hinz", duration_minutes=90
+    )
+    ActivityFactory(case=a, date=D(2025, 4, 1), participants=5, duration_minutes=60)
     b = case(second, "ST", D(2024, 5, 1), None, [migration, extremism])
     ActivityFactory(case=b, date=D(2024, 12, 31), participants=100)  # before the period
-    ActivityFactory(case=b, date=D(2025, 1, 1), participants=20)
+    ActivityFactory(case=b, date=D(2025, 1, 1), participants=20, duration_minutes=120)
     c = case(first, "SN", D(2024, 1, 1), D(2024, 12, 31), [extremism])  # ended before
     ActivityFactory(case=c, date=D(2024, 6, 1), participants=7)
     d = case(other.project, "ST", D(2025, 1, 1))  # other programme
-    ActivityFactory(case=d, date=D(2025, 5, 5), participants=50)
+    ActivityFactory(case=d, date=D(2025, 5, 5), participants=50, duration_minutes=45)
     case(first, "ST", D(2025, 12, 31))  # starts on the last day: counts
     g = case(second, "SN", D(2025, 2, 1), D(2025, 2, 28), [migration])
-    ActivityFactory(case=g, date=D(2025, 2, 10), participants=8)
+    ActivityFactory(case=g, date=D(2025, 2, 10), participants=8, duration_minutes=30)
     case(first, "BY", D(2026, 1, 1))  # starts after the period
     funding_key = min(first.fundings.get().pk, second.fundings.get().pk)
     return {"key": str(funding_key), "other_key": str(other.pk)}
@@ -82,25 +84,27 @@ def test_funder_report_shows_exact_anonymised_figures(client, leitung, programme
     response = client.get(reverse("leadership:funder_report"), _query(programme["key"]))
 
     tables = html_tables(response)
-    head = ["Fälle", "Aktivitäten", "Teilnehmende"]
-    assert tables["Fälle, Aktivitäten und Teilnehmende nach Bundesland"] == [
+    head = ["Fälle", "Aktivitäten", "Teilnehmende", "Stunden"]
+    withheld = ["Zum Schutz der beratenen Kommunen nicht aufgeschlüsselt."]
+    total = ["Gesamt", "4", "4", "43", "5,0"]
+    # Sachsen "< 3" beside Sachsen-Anhalt hidden as "x" (so at least 3) and a total of
+    # 4 would give Sachsen away as 1: no breakdown by state at all.
+    assert tables["Fälle, Aktivitäten, Teilnehmende und Stunden nach Bundesland"] == [
         ["Bundesland", *head],
-        ["Sachsen", "< 3", "x", "x"],
-        # Hidden too: otherwise Sachsen = Gesamt − Sachsen-Anhalt.
-        ["Sachsen-Anhalt", "x", "x", "x"],
-        ["Gesamt", "4", "4", "43"],
+        withheld,
+        total,
     ]
-    assert tables["Fälle, Aktivitäten und Teilnehmende nach Art der Körperschaft"] == [
+    assert tables["Fälle, Aktivitäten, Teilnehmende und Stunden nach Art der Körperschaft"] == [
         ["Art der Körperschaft", *head],
-        ["Gemeinde", "4", "4", "43"],
-        ["Gesamt", "4", "4", "43"],
+        ["Gemeinde", "4", "4", "43", "5,0"],
+        total,
     ]
-    assert tables["Fälle, Aktivitäten und Teilnehmende nach Thema"] == [
+    # Migration has 3 of 4 cases, so "ohne Thema" could only be 1, whether Migration
+    # is shown or hidden: no breakdown by theme either.
+    assert tables["Fälle, Aktivitäten, Teilnehmende und Stunden nach Thema"] == [
         ["Thema", *head],
-        ["Migration", "3", "4", "43"],
-        ["Rechtsextremismus", "< 3", "x", "x"],
-        ["ohne Thema", "< 3", "x", "x"],
-        ["Gesamt", "4", "4", "43"],
+        withheld,
+        total,
     ]
     content = response.content.decode()
     assert "Bundesministerium für Familie (BMFSFJ) – Bundesprogramm „Demokratie leben!“" in content
@@ -135,22 +139,26 @@ def test_funder_report_csv_has_the_same_figures(client, leitung, programme):
         ["Förderprogramm", "Bundesministerium für Familie (BMFSFJ) – " + PROGRAMME],
         ["Zeitraum", "01.01.2025–31.12.2025"],
         [],
-        ["Merkmal", "Ausprägung", "Fälle", "Aktivitäten", "Teilnehmende"],
-        ["Bundesland", "Sachsen", "< 3", "x", "x"],
-        ["Bundesland", "Sachsen-Anhalt", "x", "x", "x"],
-        ["Art der Körperschaft", "Gemeinde", "4", "4", "43"],
-        ["Thema", "Migration", "3", "4", "43"],
-        ["Thema", "Rechtsextremismus", "< 3", "x", "x"],
-        ["Thema", "ohne Thema", "< 3", "x", "x"],
-        ["Gesamt", "", "4", "4", "43"],
+        ["Merkmal", "Ausprägung", "Fälle", "Aktivitäten", "Teilnehmende", "Stunden"],
+        ["Bundesland", "nicht aufgeschlüsselt", "x", "x", "x", "x"],
+        ["Art der Körperschaft", "Gemeinde", "4", "4", "43", "5,0"],
+        ["Thema", "nicht aufgeschlüsselt", "x", "x", "x", "x"],
+        ["Gesamt", "", "4", "4", "43", "5,0"],
         [],
         [
-            "Fallzahlen unter 3 sind als „< 3“ ausgewiesen, die zugehörigen Aktivitäten und "
-            "Teilnehmenden mit „x“ unterdrückt. Fälle mit mehreren Themen zählen bei jedem Thema."
+            "Ein Fall zählt, wenn er im Zeitraum mindestens einen Tag lief; eine Aktivität, wenn "
+            "ihr Datum im Zeitraum liegt; Stunden sind die erfasste Dauer der Aktivitäten. Fälle "
+            "mit mehreren Themen zählen bei jedem Thema."
         ],
         [
-            "Ist in einer Tabelle nur eine Fallzahl so klein, ist auch die nächstkleinere Zeile "
-            "ganz mit „x“ unterdrückt, damit sie sich nicht aus der Gesamtzahl errechnen lässt."
+            "Zum Schutz der beratenen Kommunen sind Fallzahlen unter 3 als „< 3“ ausgewiesen und "
+            "die zugehörigen Aktivitäten, Teilnehmenden und Stunden mit „x“ unterdrückt."
+        ],
+        [
+            "Damit sich keine unterdrückte Zahl aus den übrigen Zeilen und der Gesamtzahl "
+            "errechnen lässt, sind weitere Zeilen ganz mit „x“ unterdrückt; genügt auch das "
+            "nicht, wird die Tabelle nicht aufgeschlüsselt. Bei insgesamt weniger als 3 Fällen "
+            "wird keine Tabelle aufgeschlüsselt."
         ],
     ]
 
@@ -161,10 +169,14 @@ def test_other_programme_and_shorter_period(client, leitung, programme):
         reverse("leadership:funder_report"),
         _query(programme["other_key"], "2025-05-05", "2025-05-05"),
     )
-    assert html_tables(response)["Fälle, Aktivitäten und Teilnehmende nach Bundesland"] == [
-        ["Bundesland", "Fälle", "Aktivitäten", "Teilnehmende"],
-        ["Sachsen-Anhalt", "< 3", "x", "x"],
-        ["Gesamt", "1", "1", "50"],
+    # One case: a "< 3" beside a total of 1 would give it away; the total reads "< 3"
+    # and nothing is broken down.
+    assert html_tables(response)[
+        "Fälle, Aktivitäten, Teilnehmende und Stunden nach Bundesland"
+    ] == [
+        ["Bundesland", "Fälle", "Aktivitäten", "Teilnehmende", "Stunden"],
+        ["Zum Schutz der beratenen Kommunen nicht aufgeschlüsselt."],
+        ["Gesamt", "< 3", "1", "50", "0,8"],
     ]
 
 

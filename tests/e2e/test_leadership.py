@@ -93,14 +93,22 @@ def test_leitung_uses_dashboard_export_and_funder_report(page, live_server, leit
     page.get_by_label("bis").fill("2025-12-31")
     page.get_by_role("button", name="Bericht anzeigen").click()
     page.wait_for_url("**/foerderbericht/?programme=*")
-    by_state = page.get_by_role("table", name="Fälle, Aktivitäten und Teilnehmende nach Bundesland")
-    # The only other state has fewer than 3 cases, so Sachsen-Anhalt (3 cases,
-    # 3 activities, 30 participants) is hidden as well: the total would give it away.
-    assert by_state.get_by_role("row", name="Sachsen-Anhalt").inner_text().split() == [
-        "Sachsen-Anhalt",
-        "x",
-        "x",
-        "x",
+    by_state = page.get_by_role(
+        "table", name="Fälle, Aktivitäten, Teilnehmende und Stunden nach Bundesland"
+    )
+    # Sachsen has one case: "< 3" beside Sachsen-Anhalt (hidden, so at least 3) and a
+    # total of 4 would give both away, so the table is not broken down at all.
+    assert "Zum Schutz der beratenen Kommunen nicht aufgeschlüsselt." in by_state.inner_text()
+    assert "Sachsen" not in by_state.inner_text()
+    by_topic = page.get_by_role(
+        "table", name="Fälle, Aktivitäten, Teilnehmende und Stunden nach Thema"
+    )
+    assert by_topic.get_by_role("row", name="Migration").inner_text().split() == [
+        "Migration",
+        "4",
+        "4",
+        "40",
+        "0,0",
     ]
     assert_no_axe_violations(page)
 
