@@ -7,19 +7,22 @@ see a case is `Case.objects.visible_to`.
 import hashlib
 import logging
 import mimetypes
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import never_cache
 
 from kkk_portal import safe_cache
 
 from . import services
 from .forms import CounsellingRequestForm
-from .models import CaseAccessLog, CaseDocument
+from .models import CaseAccessLog, CaseDocument, CounsellingRequest
 
 logger = logging.getLogger(__name__)
 
@@ -177,12 +180,8 @@ def document_download(request, pk):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('admin:login')}?next={request.path}")
     document = get_object_or_404(CaseDocument.objects.select_related("case"), pk=pk)
-    if not (
-        request.user.has_perm("counselling.view_casedocument")
-        and document.case.__class__.objects.visible_to(request.user)
-        .filter(pk=document.case_id)
-        .exists()
-    ):
+    # Not there, or not yours: the same 404 (rule in counselling/permissions.py).
+    if not request.user.has_perm("counselling.download_document", document):
         raise Http404
     try:
         handle = document.file.open("rb")
@@ -203,3 +202,52 @@ def document_download(request, pk):
 def csrf_failure(request, reason=""):
     """A German page instead of Django's English CSRF failure page."""
     return render(request, "counselling/csrf_failure.html", status=403)
+
+
+@method_decorator(never_cache, name="dispatch")
+class WithdrawView(View):
+    """The requester withdraws their request from the link in the confirmation mail.
+
+    GET only shows the page with a button (mail scanners follow links); the POST
+    withdraws and erases the personal data, then redirects back here, where the
+    page says it is done. The token travels in the query string and the form,
+    never in the path, so it does not reach the request log.
+    """
+
+    template_name = "counselling/withdraw.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        token = request.GET.get("t", "")
+        counselling_request = services.request_from_withdraw_token(token=token)
+        if counselling_request is None:
+            return render(request, "counselling/withdraw_invalid.html", status=400)
+        return self.render_state(counselling_request, token=token)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        token = request.POST.get("t", "")
+        counselling_request = services.request_from_withdraw_token(token=token)
+        if counselling_request is None:
+            return render(request, "counselling/withdraw_invalid.html", status=400)
+        try:
+            services.request_withdraw(request=counselling_request)
+        except services.WithdrawRefused:
+            return self.render_state(counselling_request, token=token, status=409)
+        return redirect(f"{reverse('counselling:withdraw')}?{urlencode({'t': token})}")
+
+    def render_state(
+        self, counselling_request: CounsellingRequest, *, token: str, status: int = 200
+    ) -> HttpResponse:
+        refusal = services.request_withdraw_refusal(request=counselling_request)
+        if refusal == services.WithdrawRefused.CASE:
+            state = "case"
+        elif refusal == services.WithdrawRefused.DONE:
+            state = "withdrawn" if counselling_request.withdrawn_at else "erased"
+        else:
+            state = "open"
+        context = {
+            "reference": counselling_request.reference,
+            "state": state,
+            "token": token,
+            "withdrawn_at": counselling_request.withdrawn_at,
+        }
+        return render(self.request, self.template_name, context, status=status)
