@@ -87,10 +87,17 @@ def main():
         "/sitemap-projects.xml",
         "/sitemap-projects.xml?p=5",
         "/veranstaltungen/kalender.ics",
+        "/admin/",
         "/admin/counselling/case/",
         "/admin/counselling/counsellingrequest/",
         "/admin/leitung/",
     ]
+    # One case's page (the counsellors' workspace: form, inlines, timeline).
+    from counselling.models import Case
+
+    case_pk = Case.objects.order_by("pk").values_list("pk", flat=True).first()
+    if case_pk:
+        urls.append(f"/admin/counselling/case/{case_pk}/change/")
     print(f"{'URL':45} {'status':>6} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for url in urls:
         timings = []

@@ -22,19 +22,27 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import BooleanField, Exists, OuterRef, Q, Value
-from django.http import Http404, HttpResponse
-from django.urls import reverse
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from . import selectors, services
+from .admin_workspace import (
+    CaseWorkFilter,
+    LeadCounsellorFilter,
+    OccurringChoicesFilter,
+    PeopleChoiceField,
+    PersonChoiceField,
+    RequestWorkFilter,
+    SavedOrderingMixin,
+)
 from .data_export import requester_data_export
 from .forms import CaseAdminForm
 from .models import (
@@ -42,21 +50,17 @@ from .models import (
     Case,
     CaseAccessLog,
     CaseDocument,
-    CaseStatusChange,
     CounsellingRequest,
     OutboxMessage,
+    ReplyTemplate,
     Topic,
 )
-from .permissions import BERATUNG, LEITUNG
+from .permissions import requests_visible_to
 
 
 def counsellor_choices():
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True, groups__name__in=[BERATUNG, LEITUNG])
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
+    """Active people who may work on cases (by permission), ordered by name."""
+    return selectors.counsellors()
 
 
 @admin.register(Topic)
@@ -66,24 +70,26 @@ class TopicAdmin(admin.ModelAdmin):
     search_fields = ["name", "name_en"]
 
 
-def may_see_all_cases(user):
-    return user.has_perm("counselling.view_all_cases")
-
-
 class ObjectVisibilityMixin:
-    """View, change and delete only what `_may_see` allows (per object, not by hiding links)."""
+    """View, change and delete as the rules in counselling/permissions.py decide, per object.
 
-    def _may_see(self, request, obj):
-        raise NotImplementedError
+    `counselling.<action>_<model>` with the object (or without one for the list):
+    the model permission, and for a case or request also who may open it.
+    """
 
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and self._may_see(request, obj)
+    def _rule(self, action: str) -> str:
+        return f"{self.opts.app_label}.{action}_{self.opts.model_name}"
 
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._may_see(request, obj)
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm(self._rule("view"), obj) or self.has_change_permission(
+            request, obj
+        )
 
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._may_see(request, obj)
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm(self._rule("change"), obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm(self._rule("delete"), obj)
 
 
 class GuardedHistoryAdmin(SimpleHistoryAdmin):
@@ -162,9 +168,19 @@ SUBMITTED_FIELDS = [
 
 
 @admin.register(CounsellingRequest)
-class CounsellingRequestAdmin(ObjectVisibilityMixin, GuardedHistoryAdmin):
+class CounsellingRequestAdmin(SavedOrderingMixin, ObjectVisibilityMixin, GuardedHistoryAdmin):
     list_display = ["reference", "institution", "state", "urgency", "status", "created_at"]
-    list_filter = ["status", "urgency", "conflict_type", "state", "body_kind", "topics"]
+    list_filter = [
+        RequestWorkFilter,
+        ("status", OccurringChoicesFilter),
+        ("urgency", OccurringChoicesFilter),
+        ("conflict_type", OccurringChoicesFilter),
+        ("state", OccurringChoicesFilter),
+        ("body_kind", OccurringChoicesFilter),
+        ("topics", admin.RelatedOnlyFieldListFilter),
+    ]
+    # Confidential: no public page, no "view on site" link (nor on the history pages).
+    view_on_site = False
     search_fields = ["reference", "institution", "contact_name", "email"]
     date_hierarchy = "created_at"
     list_per_page = 50
@@ -176,17 +192,10 @@ class CounsellingRequestAdmin(ObjectVisibilityMixin, GuardedHistoryAdmin):
     not_found_message = _("Diese Anfrage gibt es nicht oder Sie dürfen sie nicht sehen.")
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("case")
-        if may_see_all_cases(request.user):
-            return queryset.annotate(case_visible=Value(True, output_field=BooleanField()))
         # A request that became a case is as confidential as the case.
-        visible = Case.objects.visible_to(request.user)
-        return queryset.filter(Q(case__isnull=True) | Q(case__in=visible.values("pk"))).annotate(
-            case_visible=Exists(visible.filter(pk=OuterRef("case")))
+        return requests_visible_to(
+            request.user, super().get_queryset(request).select_related("case")
         )
-
-    def _may_see(self, request, obj):
-        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_visible_or_404(request, object_id)
@@ -212,6 +221,64 @@ class CounsellingRequestAdmin(ObjectVisibilityMixin, GuardedHistoryAdmin):
 
     def has_add_permission(self, request):
         return False  # requests come only through the public form
+
+    # Staff set only these; "case" comes from creating the case, "withdrawn" from the requester.
+    STAFF_STATUSES = [
+        CounsellingRequest.Status.NEW,
+        CounsellingRequest.Status.DECLINED,
+        CounsellingRequest.Status.SPAM,
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status not in self.STAFF_STATUSES:
+            readonly.append("status")
+        return readonly
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            kwargs["choices"] = [(s.value, s.label) for s in self.STAFF_STATUSES]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/fall-anlegen/",
+                self.admin_site.admin_view(self.make_case_view),
+                name="counselling_counsellingrequest_make_case",
+            ),
+            *super().get_urls(),
+        ]
+
+    def make_case_view(self, request, object_id):
+        """The "Fall anlegen" button: one POST turns this request into a case and opens it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_visible_or_404(request, object_id)
+        if not self.has_make_case_permission(request):
+            raise PermissionDenied
+        try:
+            case = services.case_create_from_request(request=obj, by=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(
+                reverse("admin:counselling_counsellingrequest_change", args=[obj.pk])
+            )
+        self.message_user(
+            request,
+            gettext("Fall %(reference)s angelegt.") % {"reference": case.reference},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:counselling_case_change", args=[case.pk]))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["may_make_case"] = bool(
+            obj is not None
+            and not getattr(obj, "case", None)
+            and obj.status == CounsellingRequest.Status.NEW
+            and self.has_make_case_permission(request)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def delete_model(self, request, obj):
         services.request_delete(request=obj)
@@ -265,10 +332,8 @@ class CounsellingRequestAdmin(ObjectVisibilityMixin, GuardedHistoryAdmin):
                     messages.SUCCESS,
                 )
 
-    def has_make_case_permission(self, request):
-        return request.user.has_perm("counselling.add_case") and request.user.has_perm(
-            "counselling.change_counsellingrequest"
-        )
+    def has_make_case_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("counselling.make_case", obj)
 
     @admin.action(
         description=_("Auskunft nach Art. 15 DSGVO (JSON) für diese Person"),
@@ -300,9 +365,9 @@ class CounsellingRequestAdmin(ObjectVisibilityMixin, GuardedHistoryAdmin):
         response["Content-Disposition"] = f'attachment; filename="auskunft-{reference}.json"'
         return response
 
-    def has_export_requester_data_permission(self, request):
+    def has_export_requester_data_permission(self, request) -> bool:
         # Everything about a person, across cases: Leitung only.
-        return may_see_all_cases(request.user)
+        return request.user.has_perm("counselling.see_requester_data")
 
     @admin.action(description=_("Als Spam markieren"), permissions=["change"])
     def mark_spam(self, request, queryset):
@@ -326,31 +391,70 @@ class CounsellingRequestAdmin(ObjectVisibilityMixin, GuardedHistoryAdmin):
 
 
 class CaseVisibilityMixin(ObjectVisibilityMixin):
-    """Limits a case admin (or an inline's parent) to the cases the user may see."""
-
-    def _visible_cases(self, request):
-        return Case.objects.visible_to(request.user)
-
-    def _may_see(self, request, obj):
-        if obj is None:
-            return True
-        case = obj if isinstance(obj, Case) else obj.case
-        return self._visible_cases(request).filter(pk=case.pk).exists()
+    """A case admin: the rules counselling.view_case / change_case / delete_case per case."""
 
 
-class ActivityInline(CaseVisibilityMixin, admin.TabularInline):
+class CaseInlineMixin:
+    """An inline of a case: its model's permission, on a case the user may open or change."""
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj) and request.user.has_perm(
+            "counselling.view_case", obj
+        )
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and request.user.has_perm(
+            "counselling.change_case", obj
+        )
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return super().has_add_permission(request, obj) and request.user.has_perm(
+            "counselling.change_case", obj
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and request.user.has_perm(
+            "counselling.change_case", obj
+        )
+
+
+class ActivityInline(CaseInlineMixin, admin.StackedInline):
+    # Stacked, a few fields a line: fits 1280 px with the appointment's time and place.
+    # No empty pre-filled row ("today, 0 participants"): rows are added with the link.
     model = Activity
-    extra = 1
-    fields = ["date", "kind", "participants", "note", "author"]
-    readonly_fields = ["author"]
+    extra = 0
+    view_on_site = False
+    fields = [
+        ("date", "start_time", "duration_minutes"),
+        ("kind", "participants", "place"),
+        "note",
+        "author_name",
+    ]
+    readonly_fields = ["author_name"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
 
-class CaseDocumentInline(CaseVisibilityMixin, admin.TabularInline):
+    @admin.display(description=_("erfasst von"))
+    def author_name(self, obj):
+        return selectors.full_name(obj.author) if obj.pk else "–"
+
+
+class CaseDocumentInline(CaseInlineMixin, admin.TabularInline):
     model = CaseDocument
-    extra = 1
-    fields = ["title", "kind", "file", "download", "uploaded_by", "uploaded_at"]
-    readonly_fields = ["download", "uploaded_by", "uploaded_at"]
+    extra = 0  # no empty row before any upload
+    view_on_site = False  # the download link is in the row; no public page
+    fields = ["title", "kind", "file", "download", "uploaded_by_name", "uploaded_at"]
+    readonly_fields = ["download", "uploaded_by_name", "uploaded_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
+
+    @admin.display(description=_("hochgeladen von"))
+    def uploaded_by_name(self, obj):
+        return selectors.full_name(obj.uploaded_by) if obj.pk else "–"
+
     # A plain file input: the clearable one would link to a public URL, which
     # private documents do not have.
     formfield_overrides = {models.FileField: {"widget": forms.FileInput}}
@@ -364,36 +468,56 @@ class CaseDocumentInline(CaseVisibilityMixin, admin.TabularInline):
         )
 
 
-class CaseStatusChangeInline(admin.TabularInline):
-    model = CaseStatusChange
-    extra = 0
-    fields = ["from_status", "to_status", "changed_by", "changed_at"]
-    readonly_fields = fields
-    can_delete = False
-    verbose_name_plural = _("Statusverlauf")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Case)
-class CaseAdmin(CaseVisibilityMixin, GuardedHistoryAdmin):
+class CaseAdmin(SavedOrderingMixin, CaseVisibilityMixin, GuardedHistoryAdmin):
     form = CaseAdminForm
-    list_display = ["reference", "title", "status", "state", "lead_counsellor", "start_date"]
-    list_filter = ["status", "state", "conflict_type", "year", "project"]
+    list_display = [
+        "reference",
+        "title",
+        "status",
+        "state",
+        "lead_counsellor_name",
+        "follow_up_on",
+        "start_date",
+    ]
+    list_filter = [
+        CaseWorkFilter,
+        ("status", OccurringChoicesFilter),
+        ("state", OccurringChoicesFilter),
+        ("conflict_type", OccurringChoicesFilter),
+        ("year", admin.AllValuesFieldListFilter),
+        ("project", admin.RelatedOnlyFieldListFilter),
+        LeadCounsellorFilter,
+    ]
     list_select_related = ["lead_counsellor"]
     search_fields = ["reference", "title", "municipality__name"]
-    readonly_fields = ["reference", "request_link", "created_at", "anonymised_at"]
+    # What the municipality wrote, read-only on the case page.
+    request_text_fields = [
+        "request_situation",
+        "request_involved",
+        "request_urgency",
+        "request_contact_preference",
+        "request_contact",
+    ]
+    readonly_fields = [
+        "reference",
+        "request_link",
+        *request_text_fields,
+        "created_at",
+        "anonymised_at",
+    ]
+    # Confidential: no public page, no "view on site" link (nor on the history pages).
+    view_on_site = False
     # Only Leitung assigns: a counsellor must not hand a case on or lock colleagues out.
     assignment_fields = ["lead_counsellor", "counsellors"]
     not_found_message = _("Diesen Fall gibt es nicht oder Sie dürfen ihn nicht sehen.")
     filter_horizontal = ["topics", "counsellors"]
-    inlines = [ActivityInline, CaseDocumentInline, CaseStatusChangeInline]
+    # Status changes, activities, documents and mails are shown together in the timeline.
+    inlines = [ActivityInline, CaseDocumentInline]
     fieldsets = [
         (None, {"fields": ["reference", "title", "request_link", "status"]}),
+        (_("Anfrage der Kommune"), {"fields": request_text_fields}),
+        (_("Wiedervorlage"), {"fields": ["follow_up_on", "follow_up_note"]}),
         (
             _("Wo und worum"),
             {"fields": ["municipality", "state", "body_kind", "topics", "conflict_type"]},
@@ -413,9 +537,14 @@ class CaseAdmin(CaseVisibilityMixin, GuardedHistoryAdmin):
             "lead_counsellor", "request", "municipality", "project"
         )
 
+    def get_urls(self):
+        from .reply_views import reply_urls  # "Antwort schreiben" (reply to the requester)
+
+        return [*reply_urls(self), *super().get_urls()]
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if not may_see_all_cases(request.user):
+        if not request.user.has_perm("counselling.assign_case", obj):
             readonly += self.assignment_fields
         return readonly
 
@@ -429,14 +558,62 @@ class CaseAdmin(CaseVisibilityMixin, GuardedHistoryAdmin):
             obj.request.reference,
         )
 
+    def _request_value(self, obj, attribute):
+        if obj is None or not obj.request_id:
+            return "–"
+        value = getattr(obj.request, attribute)
+        return (value() if callable(value) else value) or "–"
+
+    @admin.display(description=_("Situation"))
+    def request_situation(self, obj):
+        return self._request_value(obj, "situation")
+
+    @admin.display(description=_("Beteiligte"))
+    def request_involved(self, obj):
+        return self._request_value(obj, "involved")
+
+    @admin.display(description=_("Dringlichkeit"))
+    def request_urgency(self, obj):
+        return self._request_value(obj, "get_urgency_display")
+
+    @admin.display(description=_("Bevorzugter Kontaktweg"))
+    def request_contact_preference(self, obj):
+        return self._request_value(obj, "get_contact_preference_display")
+
+    @admin.display(description=_("Ansprechperson"))
+    def request_contact(self, obj):
+        if obj is None or not obj.request_id:
+            return "–"
+        parts = [obj.request.contact_name, obj.request.contact_role, obj.request.email]
+        parts.append(obj.request.phone)
+        return ", ".join(part for part in parts if part)
+
+    @admin.display(description=_("Federführung"), ordering="lead_counsellor__last_name")
+    def lead_counsellor_name(self, obj):
+        return selectors.full_name(obj.lead_counsellor) if obj.lead_counsellor_id else "–"
+
+    def get_autocomplete_fields(self, request):
+        # Thousands of municipalities or projects make a slow page as a <select>; a search
+        # field needs the right to look them up (Leitung), others keep the plain list.
+        return [
+            name
+            for name, permission in [
+                ("municipality", "projects.view_municipality"),
+                ("project", "projects.view_project"),
+            ]
+            if request.user.has_perm(permission)
+        ]
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lead_counsellor":
             kwargs["queryset"] = counsellor_choices()
+            kwargs["form_class"] = PersonChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "counsellors":
             kwargs["queryset"] = counsellor_choices()
+            kwargs["form_class"] = PeopleChoiceField
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -444,6 +621,31 @@ class CaseAdmin(CaseVisibilityMixin, GuardedHistoryAdmin):
         if request.method == "GET" and self.has_view_permission(request, obj):
             services.case_access_log(case=obj, user=request.user, via=CaseAccessLog.Via.ADMIN)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_object(self, request, object_id, from_field=None):
+        # The change view asks three times (visibility, history guard, form): one query.
+        cache = request.__dict__.setdefault("_case_admin_objects", {})
+        key = (object_id, from_field)
+        if key not in cache:
+            obj = super().get_object(request, object_id, from_field)
+            if obj is not None:
+                # For the permission rules, the form and the read-only list alike.
+                prefetch_related_objects([obj], "counsellors")
+            cache[key] = obj
+        return cache[key]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            # On a GET the inlines already hold the activities and documents (with authors).
+            rows = {}
+            if request.method == "GET":
+                for inline_formset in context.get("inline_admin_formsets", []):
+                    formset = inline_formset.formset
+                    rows[formset.model] = [form.instance for form in formset.initial_forms]
+            context["timeline"] = selectors.case_timeline(
+                case=obj, activities=rows.get(Activity), documents=rows.get(CaseDocument)
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_visible_or_404(request, object_id)
@@ -472,36 +674,48 @@ class CaseAdmin(CaseVisibilityMixin, GuardedHistoryAdmin):
         for case in queryset:
             services.case_delete(case=case)
 
+    # Every rule of a case write is in services.py: the admin only hands the form over.
+
     def save_model(self, request, obj, form, change):
         if not change:
-            if not may_see_all_cases(request.user):
-                obj.lead_counsellor = request.user
-            services.case_assign_reference(case=obj)
-            obj.save()
-            CaseStatusChange.objects.create(
-                case=obj, from_status="", to_status=obj.status, changed_by=request.user
-            )
+            services.case_create(case=obj, by=request.user)
             return
+        # Status and assignment change only through their services (workflow, notices).
         new_status = obj.status
         obj.status = form.initial.get("status", new_status)
+        if "lead_counsellor" in form.cleaned_data:
+            obj.lead_counsellor_id = form.initial.get("lead_counsellor")
         obj.save()
         if new_status != obj.status:
             services.case_change_status(case=obj, status=new_status, by=request.user)
 
     def save_related(self, request, form, formsets, change):
+        # Editable only for those who may assign (get_readonly_fields).
+        assignment = None
+        if "counsellors" in form.cleaned_data and "lead_counsellor" in form.cleaned_data:
+            assignment = {
+                "lead_counsellor": form.cleaned_data["lead_counsellor"],
+                "counsellors": list(form.cleaned_data.pop("counsellors")),
+            }
         super().save_related(request, form, formsets, change)
-        case = form.instance
-        # Whoever creates a case without Leitung rights keeps access to it.
-        if not change and not request.user.has_perm("counselling.view_all_cases"):
-            case.counsellors.add(request.user)
+        if assignment is not None:
+            services.case_assign(case=form.instance, by=request.user, **assignment)
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for instance in instances:
+            if isinstance(instance, CaseDocument) and instance._state.adding:
+                added = services.document_add(
+                    case=form.instance,
+                    title=instance.title,
+                    kind=instance.kind,
+                    file=instance.file,
+                    by=request.user,
+                )
+                instance.pk, instance.uploaded_by = added.pk, added.uploaded_by
+                continue
             if isinstance(instance, Activity) and instance.author_id is None:
                 instance.author = request.user
-            if isinstance(instance, CaseDocument) and instance.uploaded_by_id is None:
-                instance.uploaded_by = request.user
             instance.save()
         for deleted in formset.deleted_objects:
             deleted.delete()
@@ -575,3 +789,56 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             )
             % {"count": count},
         )
+
+
+# --- Reply templates ------------------------------------------------------------------
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    """Texts counsellors start a reply to a requester from ("Antwort schreiben" on a case).
+
+    Managed by whoever holds the rule `manage_reply_templates` (Leitung); counsellors
+    use them from the case page without needing this admin.
+    """
+
+    list_display = ["name", "subject", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    search_fields = ["name", "subject", "body"]
+    fieldsets = [
+        (None, {"fields": ["name", "order", "is_active"]}),
+        (
+            _("Deutsch"),
+            {
+                "fields": ["subject", "body"],
+                "description": _(
+                    "Platzhalter: {name}, {institution}, {reference} (Eingangsnummer), "
+                    "{case_reference} (Aktenzeichen), {date} (heute), {counsellor} (Ihr Name)."
+                ),
+            },
+        ),
+        (
+            _("Englisch"),
+            {
+                "fields": ["subject_en", "body_en"],
+                "description": _(
+                    "Für Anfragen, die auf Englisch kamen. Leer: Die deutsche Fassung wird genutzt."
+                ),
+            },
+        ),
+    ]
+
+    def _may_manage(self, request) -> bool:
+        return request.user.has_perm("counselling.manage_reply_templates")
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_manage(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return self._may_manage(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_manage(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_manage(request) and super().has_delete_permission(request, obj)

@@ -4,13 +4,17 @@ A requester is identified by the email address they gave (compared without
 regard to case). The export holds their requests with every field, the topics,
 the recorded consent, each change in the request's history, the mails sent to
 them, and for each request that became a case its reference, status and
-dates. Case work itself (titles, notes, documents) is the centre's own
+dates, and the messages they sent through the contact form with the replies.
+Case work itself (titles, notes, documents) is the centre's own
 record about a municipality's conflict, not data about the requester, and it
 often names third parties; it is therefore not part of this export.
 """
 
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from publications.services import registrations_export
+from team.data_export import contact_messages_export
 
 from .models import CounsellingRequest, OutboxMessage
 
@@ -76,6 +80,8 @@ def requester_data_export(*, email):
         "generated_at": timezone.now().isoformat(),
         "legal_basis": "Art. 15 DSGVO",
         "requests": exported,
+        "contact_messages": contact_messages_export(email=email),
+        "event_registrations": registrations_export(email=email),
         "emails_sent": [
             {
                 "subject": mail.subject,

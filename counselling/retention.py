@@ -14,6 +14,10 @@
   arrived (`services.request_anonymise`), as the form and the confirmation
   promise; the anonymised row stays for the statistics.
 
+* Contact requests (team app) are deleted `CONTACT_RETENTION_DAYS` days after
+  they were closed and at the latest `CONTACT_MAX_RETENTION_DAYS` days after
+  they arrived, with their replies and mails (`team/retention.py`).
+
 * Finished background jobs (image renditions) are deleted `JOB_RETENTION_DAYS`
   days after they finished; they hold no personal data, only file names.
 
@@ -29,6 +33,9 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 
+from publications.services import registrations_anonymise_due
+from team.retention import contact_retention_apply
+
 from . import services
 from .models import Case, CounsellingRequest, Job
 
@@ -41,6 +48,10 @@ class RetentionResult:
     stale_requests_anonymised: int
     dry_run: bool
     jobs_deleted: int = 0
+    # Contact requests (team app), see team/retention.py.
+    contact_messages_deleted: int = 0
+    # Event registrations (publications app): personal data blanked after the event.
+    registrations_anonymised: int = 0
 
 
 def _years_before(day, years):
@@ -105,13 +116,17 @@ def apply_retention(*, dry_run=False, now=None):
         jobs.delete()
         services.requests_delete(ids=request_ids)
         for case in cases:
-            services.case_anonymise(case)
+            services.case_anonymise(case=case)
         for request in stale:
-            services.request_anonymise(request)
+            services.request_anonymise(request=request)
+    contacts_deleted = contact_retention_apply(dry_run=dry_run, now=now)
+    registrations_anonymised = registrations_anonymise_due(dry_run=dry_run, now=now)
     return RetentionResult(
         requests_deleted=len(request_ids),
         cases_anonymised=len(cases),
         stale_requests_anonymised=len(stale),
         dry_run=dry_run,
         jobs_deleted=jobs_count,
+        contact_messages_deleted=contacts_deleted,
+        registrations_anonymised=registrations_anonymised,
     )

@@ -7,22 +7,27 @@ is saved or none of it.
 import logging
 import secrets
 import time
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
 from typing import TypeVar
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Max, Min
+from django.db.models import F, Max, Min, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from . import notifications, replies
 from .models import (
     Activity,
     Case,
@@ -33,6 +38,8 @@ from .models import (
     CounsellingRequest,
     Job,
     OutboxMessage,
+    ReplyTemplate,
+    StaffProfile,
     WorkerHeartbeat,
 )
 
@@ -118,6 +125,8 @@ def request_submit(*, data, topics=(), language=None):
                     reference=request_reference_generate(),
                     consent_notice_version=privacy_notice_version(),
                     consent_at=timezone.now(),
+                    # Mails to the requester (and the withdrawal page) use this language.
+                    language=language[:8],
                 )
                 request.full_clean()
                 request.save()
@@ -152,6 +161,7 @@ def _request_queue_mails(*, request, language):
                     "reference": request.reference,
                     "retention_days": getattr(settings, "RETENTION_SPAM_DECLINED_DAYS", 90),
                     "retention_months": settings.COUNSELLING_REQUEST_RETENTION_MONTHS,
+                    "withdraw_url": request_withdraw_url(request=request),
                 },
             ),
         )
@@ -173,7 +183,7 @@ def _request_queue_mails(*, request, language):
     return [confirmation, notification]
 
 
-def request_anonymise(request):
+def request_anonymise(*, request: CounsellingRequest) -> CounsellingRequest:
     """Remove everything personal from a request, its history and its queued mails.
 
     What stays (for statistics): reference, status, body kind, Bundesland, topics,
@@ -197,6 +207,108 @@ def request_anonymise(request):
             to=ANONYMISED_EMAIL, body=ANONYMISED, last_error=""
         )
         admin_log_scrub(model=CounsellingRequest, references={request.pk: request.reference})
+    request.refresh_from_db()
+    return request
+
+
+# --- Withdrawal by the requester ---------------------------------------------------
+#
+# The confirmation mail carries a link with a signed token (own salt, so no other
+# signed value of the site passes). The link only shows a page; withdrawing is a
+# POST with a button, so a mail scanner that follows links withdraws nothing.
+
+WITHDRAW_SALT = "counselling.request.withdraw"
+
+
+class WithdrawRefused(Exception):
+    """A request that cannot be withdrawn (any more); `reason` says why."""
+
+    CASE = "case"
+    DONE = "done"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def request_withdraw_max_age() -> timedelta:
+    """As long as an open request keeps its data: afterwards nothing is left to withdraw."""
+    return timedelta(days=31 * settings.COUNSELLING_REQUEST_RETENTION_MONTHS)
+
+
+def request_withdraw_token(*, request: CounsellingRequest) -> str:
+    return signing.dumps(request.pk, salt=WITHDRAW_SALT, compress=False)
+
+
+def request_withdraw_url(*, request: CounsellingRequest) -> str:
+    """Absolute link to the withdrawal page, in the active language (the request's).
+
+    The token is in the query string: the request log never records that.
+    """
+    path = reverse("counselling:withdraw")
+    token = request_withdraw_token(request=request)
+    return f"{settings.SITE_URL.rstrip('/')}{path}?{urlencode({'t': token})}"
+
+
+def request_from_withdraw_token(*, token: str) -> CounsellingRequest | None:
+    """The request a withdrawal token names; None if it is forged, expired or gone."""
+    try:
+        pk = signing.loads(token, salt=WITHDRAW_SALT, max_age=request_withdraw_max_age())
+    except signing.BadSignature:  # includes SignatureExpired
+        return None
+    if not isinstance(pk, int):
+        return None
+    return CounsellingRequest.objects.select_related("case").filter(pk=pk).first()
+
+
+def request_withdraw_refusal(*, request: CounsellingRequest) -> str | None:
+    """Why this request can no longer be withdrawn (WithdrawRefused.*), or None."""
+    if (
+        request.status == CounsellingRequest.Status.CASE
+        or Case.objects.filter(request_id=request.pk).exists()
+    ):
+        return WithdrawRefused.CASE
+    if request.withdrawn_at or request.anonymised_at:
+        return WithdrawRefused.DONE
+    return None
+
+
+def request_withdraw(*, request: CounsellingRequest) -> CounsellingRequest:
+    """The requester withdraws: status "withdrawn" and the personal data go at once.
+
+    Mails still waiting for the request are dropped (they would go to an erased
+    address); the centre gets a note with the reference and the admin link only.
+    A request that has become a case is left alone (`WithdrawRefused`): the
+    centre is already working on it and the requester talks to them.
+    """
+    with transaction.atomic():
+        locked = CounsellingRequest.objects.select_for_update().get(pk=request.pk)
+        reason = request_withdraw_refusal(request=locked)
+        if reason:
+            raise WithdrawRefused(reason)
+        if locked.status == CounsellingRequest.Status.NEW:
+            locked.status = CounsellingRequest.Status.WITHDRAWN
+        locked.withdrawn_at = timezone.now()
+        # save() writes a history row; request_anonymise scrubs all of them.
+        locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
+        OutboxMessage.objects.filter(
+            request_id=locked.pk, status=OutboxMessage.Status.PENDING
+        ).delete()
+        request_anonymise(request=locked)
+        with translation.override("de"):
+            admin_url = settings.SITE_URL.rstrip("/") + reverse(
+                "admin:counselling_counsellingrequest_change", args=[locked.pk]
+            )
+            OutboxMessage.objects.create(
+                kind=OutboxMessage.Kind.NOTIFICATION,
+                request=locked,
+                to=settings.CENTRE_NOTIFICATION_EMAIL,
+                subject=_("Anfrage %(reference)s zurückgezogen") % {"reference": locked.reference},
+                body=render_to_string(
+                    "counselling/mail/withdrawn_notification.txt",
+                    {"reference": locked.reference, "admin_url": admin_url},
+                ),
+            )
     request.refresh_from_db()
     return request
 
@@ -267,9 +379,27 @@ def case_assign_reference(*, case, year=None):
     return case
 
 
-def case_create(*, by, topics=(), counsellors=(), **fields):
+def case_create(
+    *,
+    by: AbstractUser | None,
+    case: Case | None = None,
+    topics: Iterable = (),
+    counsellors: Iterable[AbstractUser] = (),
+    **fields,
+) -> Case:
+    """Create a case (from `fields`, or the unsaved `case` a form built) with its reference.
+
+    Whoever may not assign cases (`counselling.assign_case`) becomes its lead
+    counsellor and one of its counsellors, so they keep access to what they created.
+    `by` is None for cases the system creates (seed data, imports).
+    """
     with transaction.atomic():
-        case = Case(**fields)
+        case = case if case is not None else Case(**fields)
+        counsellors = list(counsellors)
+        if by is not None and not by.has_perm("counselling.assign_case"):
+            case.lead_counsellor = by
+            if by not in counsellors:
+                counsellors.append(by)
         case_assign_reference(case=case)
         case.full_clean()
         case.save()
@@ -277,6 +407,9 @@ def case_create(*, by, topics=(), counsellors=(), **fields):
         case.counsellors.set(counsellors)
         CaseStatusChange.objects.create(
             case=case, from_status="", to_status=case.status, changed_by=by
+        )
+        notifications.notify_assignment(
+            case=case, user_ids={case.lead_counsellor_id, *(u.pk for u in counsellors)}, by=by
         )
     return case
 
@@ -311,27 +444,36 @@ def case_create_from_request(*, request, by):
     return case
 
 
-def case_change_status(*, case, status, by):
+def case_status_check(*, case: Case, status: str) -> None:
+    """The one check of the case workflow (data: `Case.TRANSITIONS`).
+
+    Raises a ValidationError with a German message naming the allowed next steps if
+    `case` may not move to `status`; staying in the same status is always allowed.
+    Used by `case_change_status` and by forms that offer a status.
+    """
+    if status == case.status or case.can_change_status_to(status):
+        return
+    raise ValidationError(
+        _("Der Status kann nicht von „%(from)s“ zu „%(to)s“ wechseln. Möglich ist: %(allowed)s.")
+        % {
+            "from": case.get_status_display(),
+            "to": Case.Status(status).label,
+            "allowed": ", ".join(str(s.label) for s in case.allowed_next_statuses())
+            or _("kein weiterer Wechsel"),
+        }
+    )
+
+
+def case_change_status(*, case: Case, status: str, by: AbstractUser | None) -> Case:
     """Move a case along its workflow; refuses transitions the workflow does not allow."""
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status == status:
             return locked
-        if not locked.can_change_status_to(status):
-            raise ValidationError(
-                {
-                    "status": _(
-                        "Der Status kann nicht von „%(from)s“ zu „%(to)s“ wechseln. "
-                        "Möglich ist: %(allowed)s."
-                    )
-                    % {
-                        "from": locked.get_status_display(),
-                        "to": Case.Status(status).label,
-                        "allowed": ", ".join(str(s.label) for s in locked.allowed_next_statuses())
-                        or _("kein weiterer Wechsel"),
-                    }
-                }
-            )
+        try:
+            case_status_check(case=locked, status=status)
+        except ValidationError as error:
+            raise ValidationError({"status": error.messages}) from error
         previous = locked.status
         locked.status = status
         update = ["status", "updated_at"]
@@ -345,8 +487,61 @@ def case_change_status(*, case, status, by):
         CaseStatusChange.objects.create(
             case=locked, from_status=previous, to_status=status, changed_by=by
         )
+        notifications.notify_status_change(case=locked, by=by)
     case.status, case.start_date, case.end_date = locked.status, locked.start_date, locked.end_date
     return locked
+
+
+def case_assign(
+    *,
+    case: Case,
+    lead_counsellor: AbstractUser | None,
+    counsellors: Iterable[AbstractUser],
+    by: AbstractUser,
+) -> Case:
+    """Set who leads and who works on a case: the one place assignments change."""
+    from .selectors import counsellors as assignable_users
+
+    if not by.has_perm("counselling.assign_case", case):
+        raise PermissionDenied(_("Nur die Leitung weist Fälle zu."))
+    counsellors = list(counsellors)
+    eligible = set(
+        assignable_users()
+        .filter(pk__in=[u.pk for u in [lead_counsellor, *counsellors] if u is not None])
+        .values_list("pk", flat=True)
+    )
+    if lead_counsellor is not None and lead_counsellor.pk not in eligible:
+        raise ValidationError({"lead_counsellor": _("Diese Person kann keine Fälle übernehmen.")})
+    if any(user.pk not in eligible for user in counsellors):
+        raise ValidationError({"counsellors": _("Nicht alle Personen können Fälle übernehmen.")})
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        previous = {locked.lead_counsellor_id, *locked.counsellors.values_list("pk", flat=True)}
+        locked.lead_counsellor = lead_counsellor
+        locked.save(update_fields=["lead_counsellor", "updated_at"])
+        locked.counsellors.set(counsellors)
+        # Mail whoever is new on the case (queued in this transaction).
+        notifications.notify_assignment(
+            case=locked,
+            user_ids={u.pk for u in [lead_counsellor, *counsellors] if u is not None} - previous,
+            by=by,
+        )
+    case.lead_counsellor = lead_counsellor
+    return locked
+
+
+def document_add(
+    *, case: Case, title: str, kind: str, file: File, by: AbstractUser
+) -> CaseDocument:
+    """Attach a document to a case, uploaded by `by` (validated like the admin's form)."""
+    if not by.has_perm("counselling.change_case", case):
+        raise PermissionDenied(_("Sie dürfen diesem Fall keine Dokumente hinzufügen."))
+    with transaction.atomic():
+        document = CaseDocument(case=case, title=title, kind=kind, file=file, uploaded_by=by)
+        document.full_clean()
+        document.save()
+        notifications.notify_document(case=case, by=by)
+    return document
 
 
 def case_access_log(*, case, user, via, detail=""):
@@ -373,7 +568,7 @@ def access_log_record(
     )
 
 
-def case_anonymise(case):
+def case_anonymise(*, case: Case) -> Case:
     """Remove personal content from a case, its activities, documents and their history."""
     with transaction.atomic():
         now = timezone.now()
@@ -390,7 +585,7 @@ def case_anonymise(case):
         CaseAccessLog.objects.filter(case=case).update(detail="")
         admin_log_scrub(model=Case, references={case.pk: case.reference})
         if case.request_id:
-            request_anonymise(case.request)
+            request_anonymise(request=case.request)
     case.refresh_from_db()
     return case
 
@@ -411,6 +606,171 @@ def case_delete(*, case):
         Case.history.filter(id=pk).delete()
         Activity.history.filter(case_id=pk).delete()
         admin_log_scrub(model=Case, references={pk: reference})
+
+
+# --- Follow-ups, replies to requesters, staff profiles ---------------------------
+
+FOLLOW_UPS_CACHE_KEY = "counselling:follow-ups-checked"
+
+
+def follow_ups_due(*, today: date | None = None) -> QuerySet[Case]:
+    """Open cases whose follow-up date has come and whose lead was not yet told of it."""
+    today = today or timezone.localdate()
+    open_statuses = [status for status, following in Case.TRANSITIONS.items() if following]
+    return Case.objects.filter(
+        Q(follow_up_notified_on__isnull=True) | ~Q(follow_up_notified_on=F("follow_up_on")),
+        status__in=open_statuses,
+        anonymised_at__isnull=True,
+        follow_up_on__lte=today,
+    )
+
+
+def follow_ups_notify(*, today: date | None = None) -> int:
+    """Mail the lead counsellor of every case whose follow-up is due; returns the mails queued.
+
+    Once per follow-up date: `follow_up_notified_on` takes the date in the same
+    transaction as the mail, claimed with a conditional UPDATE, so two workers (or
+    the worker and cron) never both send it. A lead who switched these mails off
+    gets none, and the date still counts as handled.
+    """
+    queued = 0
+    for case_id, follow_up_on in follow_ups_due(today=today).values_list("pk", "follow_up_on"):
+        with transaction.atomic():
+            claimed = (
+                follow_ups_due(today=today)
+                .filter(pk=case_id, follow_up_on=follow_up_on)
+                .update(follow_up_notified_on=follow_up_on)
+            )
+            if not claimed:
+                continue
+            case = Case.objects.get(pk=case_id)
+            queued += len(notifications.notify_follow_up(case=case))
+    return queued
+
+
+def _follow_ups_queue() -> None:
+    """From the worker loop: follow-up reminders, at most every FOLLOW_UPS_CHECK_SECONDS.
+
+    The shared cache says when any worker last looked; without a cache every
+    round looks (harmless: reminders go out once per date anyway).
+    """
+    from django.core.cache import cache
+
+    from kkk_portal.safe_cache import CACHE_ERRORS
+
+    interval = getattr(settings, "FOLLOW_UPS_CHECK_SECONDS", 3600)
+    try:
+        due = cache.add(FOLLOW_UPS_CACHE_KEY, 1, timeout=interval)
+    except CACHE_ERRORS:
+        due = True
+    if not due:
+        return
+    try:
+        follow_ups_notify()
+    except CONNECTION_ERRORS:
+        raise
+    except Exception:  # a broken reminder must not stop the mail queue
+        logger.exception("Follow-up reminders could not be queued.")
+
+
+REPLY_SUBJECT_MAX = 255
+
+
+def reply_subject(*, case: Case, subject: str) -> str:
+    """The subject of a reply, always with the request's (or the case's) reference in it."""
+    subject = " ".join(subject.split())
+    references = [r for r in (case.request.reference if case.request else "", case.reference) if r]
+    if any(reference in subject for reference in references):
+        return subject[:REPLY_SUBJECT_MAX]
+    suffix = f" [{references[0]}]"
+    return subject[: REPLY_SUBJECT_MAX - len(suffix)].rstrip() + suffix
+
+
+def case_reply_refusal(*, case: Case) -> str | None:
+    """Why no reply can go to the requester of `case` (a German sentence), or None."""
+    request = case.request
+    if request is None:
+        return _("Dieser Fall ist nicht aus einer Anfrage entstanden: Es gibt keine Adresse.")
+    if request.anonymised_at or request.email == ANONYMISED_EMAIL:
+        return _("Die Angaben der Anfrage sind gelöscht: Es gibt keine Adresse mehr.")
+    return None
+
+
+def case_reply_send(*, case: Case, subject: str, body: str, by: AbstractUser) -> OutboxMessage:
+    """Queue a reply to the requester of `case` (it shows in the case's timeline).
+
+    The subject always carries the reference; the requester's address comes from
+    the request, never from the form.
+    """
+    if not by.has_perm("counselling.change_case", case):
+        raise PermissionDenied(_("Sie dürfen zu diesem Fall keine Antwort senden."))
+    errors = {}
+    if not subject.strip():
+        errors["subject"] = _("Bitte einen Betreff angeben.")
+    if not body.strip():
+        errors["body"] = _("Bitte einen Text angeben.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        # Only the case row is locked (PostgreSQL refuses FOR UPDATE across the outer join).
+        locked = (
+            Case.objects.select_for_update(of=("self",)).select_related("request").get(pk=case.pk)
+        )
+        refusal = case_reply_refusal(case=locked)
+        if refusal:
+            raise ValidationError(refusal)
+        message = OutboxMessage(
+            kind=OutboxMessage.Kind.REPLY,
+            case=locked,
+            request=locked.request,
+            to=locked.request.email,
+            subject=reply_subject(case=locked, subject=subject),
+            body=body.strip() + "\n",
+        )
+        message.full_clean()
+        message.save()
+    return message
+
+
+def reply_templates_ensure() -> int:
+    """Create the default reply templates that are missing (by name); returns how many.
+
+    Never changes an existing template: staff edit them in the admin.
+    """
+    existing = set(ReplyTemplate.objects.values_list("name", flat=True))
+    missing = [
+        ReplyTemplate(
+            name=default.name,
+            order=default.order,
+            subject=default.subject,
+            body=default.body,
+            subject_en=default.subject_en,
+            body_en=default.body_en,
+        )
+        for default in replies.DEFAULT_TEMPLATES
+        if default.name not in existing
+    ]
+    ReplyTemplate.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
+
+
+def staff_profile_get(*, user: AbstractUser) -> StaffProfile:
+    """The person's profile, created with the defaults (every mail on) if missing."""
+    profile, _created = StaffProfile.objects.get_or_create(user=user)
+    return profile
+
+
+def staff_profile_update(*, user: AbstractUser, **switches: bool) -> StaffProfile:
+    """Switch the person's staff mails on or off (`notify_*` fields only)."""
+    unknown = set(switches) - set(notifications.SWITCHES)
+    if unknown:
+        raise TypeError(f"Unknown notification switches: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        profile = staff_profile_get(user=user)
+        for field, value in switches.items():
+            setattr(profile, field, bool(value))
+        profile.save(update_fields=list(switches) or None)
+    return profile
 
 
 # --- Outbox and worker --------------------------------------------------------
@@ -485,13 +845,20 @@ def outbox_send(
         attempted.add(message.pk)
         try:
             mail_connection = mail_connection or get_connection(fail_silently=False)
-            EmailMessage(
+            email = EmailMessage(
                 subject=message.subject,
                 body=message.body,
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[message.to],
                 connection=mail_connection,
-            ).send()
+            )
+            if message.attachment_content:  # e.g. the event as .ics for a participant
+                email.attach(
+                    message.attachment_name or "anhang.txt",
+                    message.attachment_content,
+                    message.attachment_type or "text/plain",
+                )
+            email.send()
         except Exception as error:  # any mail failure: keep the message, log, retry later
             mail_connection = None
             last_error = f"{type(error).__name__}: {error}"[:2000]
@@ -572,11 +939,26 @@ def worker_beat(*, name: str) -> None:
         )
 
 
+def _event_reminders_queue() -> None:
+    """Queue the day-before reminders of event registrations (sent in this same loop)."""
+    from publications.services import event_reminders_send
+
+    try:
+        event_reminders_send()
+    except CONNECTION_ERRORS:
+        raise
+    except Exception:  # a broken reminder must not stop the mail queue
+        logger.exception("Event reminders could not be queued.")
+
+
 def worker_run_once(
     *, name: str = "worker", should_stop: Callable[[], bool] | None = None
 ) -> dict[str, int]:
-    """One iteration of the worker loop: heartbeat, due mails, due jobs."""
+    """One iteration of the worker loop: heartbeat, reminders (event registrations, and
+    case follow-ups about once an hour) queued, due mails, due jobs."""
     worker_beat(name=name)
+    _event_reminders_queue()
+    _follow_ups_queue()
     sent, mails_failed = outbox_send(should_stop=should_stop)
     done, jobs_failed = jobs_run(should_stop=should_stop)
     if sent or mails_failed or done or jobs_failed:
@@ -600,3 +982,49 @@ def oldest_pending_mail_age() -> timedelta | None:
         oldest=Min("created_at")
     )["oldest"]
     return None if oldest is None else max(timezone.now() - oldest, timedelta(0))
+
+
+# An admin list's sort parameter: column numbers, "-" for descending, joined by ".".
+LIST_ORDERING_PATTERN = r"^(-?\d{1,2}(\.-?\d{1,2}){0,9})?$"
+
+
+def staff_list_ordering_save(*, user: AbstractUser, list_key: str, ordering: str) -> None:
+    """Remember how a person last sorted an admin list ("" forgets it); writes only changes."""
+    import re
+
+    from .models import StaffProfile
+
+    if not re.fullmatch(LIST_ORDERING_PATTERN, ordering) or not list_key or len(list_key) > 100:
+        raise ValidationError(_("Diese Sortierung ist ungültig."))
+    with transaction.atomic():
+        profile, _created = StaffProfile.objects.select_for_update().get_or_create(user=user)
+        orderings = dict(profile.list_orderings or {})
+        if ordering:
+            orderings[list_key] = ordering
+        else:
+            orderings.pop(list_key, None)
+        if orderings != profile.list_orderings:
+            profile.list_orderings = orderings
+            profile.save(update_fields=["list_orderings"])
+
+
+# --- Personal calendar feed ------------------------------------------------------
+
+
+def calendar_feed_enable(*, user: AbstractUser) -> str:
+    """A new secret for the person's iCal feed; the old address stops working at once."""
+    from .models import StaffProfile
+
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        profile, _created = StaffProfile.objects.select_for_update().get_or_create(user=user)
+        profile.calendar_token = token
+        profile.save(update_fields=["calendar_token"])
+    return token
+
+
+def calendar_feed_disable(*, user: AbstractUser) -> None:
+    """Switch the person's iCal feed off: its address answers 404 from now on."""
+    from .models import StaffProfile
+
+    StaffProfile.objects.filter(user=user).update(calendar_token=None)

@@ -3,6 +3,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from counselling import calendar_feed
+
 from . import account_views
 
 app_name = "accounts"
@@ -11,6 +13,8 @@ urlpatterns = [
     path("zwei-faktor/", account_views.otp_verify, name="otp_verify"),
     path("zwei-faktor/einrichten/", account_views.otp_setup, name="otp_setup"),
     path("sitzung/", account_views.keep_alive, name="keep_alive"),
+    path("benachrichtigungen/", account_views.notification_settings, name="notifications"),
+    path("kalender/", calendar_feed.calendar_settings, name="calendar"),
 ]
 
 # Django's password reset views with the admin's templates. The names are the ones

@@ -24,6 +24,8 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from counselling.models import StaffProfile
+
 from . import safe_cache, services
 from .accounts import has_confirmed_device, session_remaining
 
@@ -181,3 +183,51 @@ class PasswordResetView(auth_views.PasswordResetView):
             "site_name": site.netloc,
         }
         return super().form_valid(form)
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = StaffProfile
+        fields = [
+            "notify_assignments",
+            "notify_status_changes",
+            "notify_documents",
+            "notify_follow_ups",
+        ]
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Each staff member switches the mails about their cases on or off."""
+    from counselling import services as counselling_services
+
+    from .accounts import needs_second_factor, second_factor_url
+
+    if not request.user.is_staff:
+        return redirect(f"{reverse('admin:login')}?next={request.path}")
+    if needs_second_factor(request.user):
+        return redirect(second_factor_url(request.user, request.get_full_path()))
+    profile = counselling_services.staff_profile_get(user=request.user)
+    form = NotificationSettingsForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        counselling_services.staff_profile_update(
+            user=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+        )
+        messages.success(request, _("Ihre Einstellungen sind gespeichert."))
+        return redirect("accounts:notifications")
+    return render(
+        request,
+        "admin/accounts/notifications.html",
+        {
+            **admin_site_context(request),
+            "form": form,
+            "title": _("Benachrichtigungen"),
+        },
+    )
+
+
+def admin_site_context(request: HttpRequest) -> dict:
+    """The admin's own context (site header, user tools, nav sidebar) for pages beside it."""
+    from django.contrib import admin
+
+    return admin.site.each_context(request)

@@ -4,8 +4,11 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, register_converter
 
+from counselling import calendar_feed
+
 from . import admin_guards, health, views
 from .account_urls import password_reset_urlpatterns
+from .admin_i18n import AdminJavaScriptCatalog
 from .models import PageSlug
 from .sitemaps import SITEMAPS
 
@@ -51,6 +54,8 @@ urlpatterns = [
     # Probes: outside the language prefix, no session, never cached (kkk_portal/health.py).
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # A counsellor's private iCal feed: no language prefix, no login (counselling/calendar_feed.py).
+    path("kalender/<str:token>.ics", calendar_feed.feed, name="counsellor_calendar"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -73,6 +78,12 @@ urlpatterns += i18n_patterns(
         name="admin_view_on_site",
     ),
     path("admin/autocomplete/", admin_guards.guarded_autocomplete, name="admin_autocomplete"),
+    # Django's admin JS catalog plus the German strings its catalog lacks (admin_i18n.py).
+    path(
+        "admin/jsi18n/",
+        admin.site.admin_view(AdminJavaScriptCatalog.as_view(), cacheable=True),
+        name="admin_jsi18n",
+    ),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -77,7 +77,8 @@ class PartnerAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class FundingInline(admin.TabularInline):
+class FundingInline(admin.StackedInline):
+    # Stacked: a funding's two notices side by side as a table row need 2700 px.
     model = Funding
     extra = 1
     autocomplete_fields = ["funder"]

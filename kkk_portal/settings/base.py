@@ -389,12 +389,31 @@ RETENTION_SPAM_DECLINED_DAYS = env.int("RETENTION_SPAM_DECLINED_DAYS", default=9
 RETENTION_CLOSED_CASE_YEARS = env.int("RETENTION_CLOSED_CASE_YEARS", default=3)
 # Finished background jobs (image renditions) are deleted after this many days.
 JOB_RETENTION_DAYS = env.int("JOB_RETENTION_DAYS", default=30)
+# Contact requests (team.ContactMessage) are deleted with their replies and mails this
+# many days after they were closed, and at the latest CONTACT_MAX_RETENTION_DAYS after
+# they arrived, closed or not (told on the form and in the privacy notice).
+CONTACT_RETENTION_DAYS = env.int("CONTACT_RETENTION_DAYS", default=180)
+CONTACT_MAX_RETENTION_DAYS = env.int("CONTACT_MAX_RETENTION_DAYS", default=365)
+# Event registrations lose their personal data this many days after the event ends
+# (the counts stay for the statistics).
+REGISTRATION_RETENTION_DAYS = env.int("REGISTRATION_RETENTION_DAYS", default=30)
+
+# --- Event registration (double opt-in) ---
+# A confirmation link is valid this many hours after registering.
+REGISTRATION_CONFIRM_HOURS = env.int("REGISTRATION_CONFIRM_HOURS", default=72)
+# Registrations per IP address and hour (counted in the cache, like the request form).
+REGISTRATION_RATE_LIMIT = env.int("REGISTRATION_RATE_LIMIT", default=10)
+REGISTRATION_RATE_WINDOW = 60 * 60
+# Confirmed participants get a reminder when the event starts within this many hours.
+REGISTRATION_REMINDER_HOURS = env.int("REGISTRATION_REMINDER_HOURS", default=24)
 
 # --- Staff login (see README: "Staff login") ---
 # django-axes checks every login; ModelBackend does the actual password check.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Named rules per object (counselling/permissions.py): user.has_perm(rule, obj).
+    "rules.permissions.ObjectPermissionBackend",
 ]
 # Second factor in the admin's session (after auth), then the staff session rules
 # (after messages, so a timeout can say why), axes last as its docs require.

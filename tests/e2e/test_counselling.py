@@ -96,6 +96,8 @@ def test_counsellor_turns_request_into_case_and_logs_an_activity(page, live_serv
 
     page.get_by_role("link", name=case.reference).click()
     page.wait_for_url(f"**/admin/counselling/case/{case.pk}/change/")
+    # No empty pre-filled row: an activity is added with the inline's link.
+    page.get_by_role("button", name="Aktivität hinzufügen").click()
     page.fill("#id_activities-0-date", "03.11.2026")
     page.select_option("#id_activities-0-kind", "gespraech")
     page.fill("#id_activities-0-participants", "4")

@@ -54,3 +54,30 @@ class Command(BaseCommand):
                     % counts
                 )
             )
+        # Contact requests (team/retention.py): a line of its own, only when there were any.
+        if result.contact_messages_deleted:
+            contact_counts = {"count": result.contact_messages_deleted}
+            self.stdout.write(
+                _("Probelauf: %(count)s Kontaktanfragen würden gelöscht.") % contact_counts
+                if dry_run
+                else _("%(count)s Kontaktanfragen gelöscht.") % contact_counts
+            )
+        # Event registrations (publications/services.py): personal data blanked after the event.
+        if result.registrations_anonymised:
+            registration_counts = {
+                "count": result.registrations_anonymised,
+                "days": settings.REGISTRATION_RETENTION_DAYS,
+            }
+            self.stdout.write(
+                _(
+                    "Probelauf: %(count)s Veranstaltungsanmeldungen (Veranstaltung vor mehr als "
+                    "%(days)s Tagen) würden anonymisiert."
+                )
+                % registration_counts
+                if dry_run
+                else _(
+                    "%(count)s Veranstaltungsanmeldungen (Veranstaltung vor mehr als %(days)s "
+                    "Tagen) anonymisiert."
+                )
+                % registration_counts
+            )

@@ -35,3 +35,8 @@ class Command(BaseCommand):
                     "(--reset restores the seed)."
                 )
             )
+        # The counsellors' default reply templates (never overwrites an edited one).
+        from counselling.services import reply_templates_ensure
+
+        if templates_created := reply_templates_ensure():
+            self.stdout.write(f"Reply templates created: {templates_created}.")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from projects.models import FocusArea
+from publications.demo import example_event_ensure
 from team.models import TeamMember
 
 EXAMPLE_TEAM = [
@@ -49,3 +50,8 @@ class Command(BaseCommand):
             if created:
                 member.focus_areas.set(FocusArea.objects.filter(slug__in=item["focus_areas"]))
         self.stdout.write(self.style.SUCCESS("Example team entries (development only) present."))
+        # One upcoming example event with registration open (publications/demo.py).
+        example_event_ensure()
+        self.stdout.write(
+            self.style.SUCCESS("Example event with registration (development only) present.")
+        )

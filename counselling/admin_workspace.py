@@ -1,0 +1,184 @@
+"""Admin building blocks of the counsellors' workspace (used by counselling/admin.py).
+
+- list filters that offer only values occurring in what the person may see, and
+  the "mine / due / unassigned" filter the start page links to;
+- saved default ordering per person and list (StaffProfile.list_orderings);
+- people chosen by full name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.views.main import ORDER_VAR
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Case, StaffProfile
+from .selectors import UNASSIGNED_AFTER_DAYS, full_name
+
+
+class OccurringChoicesFilter(admin.ChoicesFieldListFilter):
+    """A choices filter listing only the values that occur in the visible rows (one query)."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        occurring = set(
+            model_admin.get_queryset(request)
+            .order_by()
+            .values_list(field_path, flat=True)
+            .distinct()
+        )
+        field = copy.copy(field)
+        field.choices = [(value, label) for value, label in field.flatchoices if value in occurring]
+        super().__init__(field, request, params, model, model_admin, field_path)
+
+
+class OccurringRelatedFilter(admin.RelatedOnlyFieldListFilter):
+    """Related objects that occur in the visible rows (Django's "related only")."""
+
+
+class LeadCounsellorFilter(admin.SimpleListFilter):
+    """Lead counsellor by full name, only people leading a visible case."""
+
+    title = _("Federführung")
+    parameter_name = "federfuehrung"
+
+    def lookups(self, request, model_admin):
+        from django.contrib.auth import get_user_model
+
+        visible = model_admin.get_queryset(request).order_by()
+        people = (
+            get_user_model()
+            .objects.filter(pk__in=visible.values("lead_counsellor"))
+            .order_by("last_name", "first_name", "pk")
+        )
+        return [(str(person.pk), full_name(person)) for person in people]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(lead_counsellor_id=int(value))
+
+
+class WorkFilter(admin.SimpleListFilter):
+    """The start page's views of a list: mine, due, unassigned."""
+
+    title = _("Arbeitsstand")
+    parameter_name = "arbeit"
+    options: list[tuple[str, Any]] = []
+
+    def lookups(self, request, model_admin):
+        return self.options
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        method = getattr(self, value, None) if value in dict(self.options) else None
+        if method is None:
+            return queryset.none()
+        return method(request, queryset, timezone.localdate())
+
+
+def _open_case_statuses() -> list[str]:
+    return [status for status, targets in Case.TRANSITIONS.items() if targets]
+
+
+class CaseWorkFilter(WorkFilter):
+    options = [
+        ("mine", _("meine offenen Fälle")),
+        ("due", _("Wiedervorlage fällig")),
+        ("unassigned", _("ohne Federführung")),
+        ("open", _("offen (nicht abgeschlossen)")),
+    ]
+
+    def mine(self, request, queryset, today):
+        user = request.user
+        mine = Case.objects.filter(Q(lead_counsellor=user) | Q(counsellors=user)).values("pk")
+        return queryset.filter(pk__in=mine, status__in=_open_case_statuses())
+
+    def due(self, request, queryset, today):
+        return queryset.filter(follow_up_on__lte=today)
+
+    def unassigned(self, request, queryset, today):
+        return queryset.filter(lead_counsellor__isnull=True)
+
+    def open(self, request, queryset, today):
+        return queryset.filter(status__in=_open_case_statuses())
+
+
+class RequestWorkFilter(WorkFilter):
+    options = [
+        ("mine", _("zu meinen Fällen")),
+        ("due", _("offen, noch kein Fall")),
+        (
+            "unassigned",
+            _("offen seit mehr als %(days)d Tagen") % {"days": UNASSIGNED_AFTER_DAYS},
+        ),
+    ]
+
+    def mine(self, request, queryset, today):
+        user = request.user
+        mine = Case.objects.filter(Q(lead_counsellor=user) | Q(counsellors=user)).values("pk")
+        return queryset.filter(case__in=mine)
+
+    def due(self, request, queryset, today):
+        return queryset.filter(status="neu", case__isnull=True)
+
+    def unassigned(self, request, queryset, today):
+        cutoff = today - datetime.timedelta(days=UNASSIGNED_AFTER_DAYS)
+        return queryset.filter(status="neu", case__isnull=True, created_at__date__lt=cutoff)
+
+
+class SavedOrderingMixin:
+    """Remember how a person sorts a list; open it that way again when the URL does not say."""
+
+    def list_ordering_key(self) -> str:
+        return f"{self.model._meta.app_label}.{self.model._meta.model_name}"
+
+    def apply_saved_ordering(self, request: HttpRequest) -> None:
+        key = self.list_ordering_key()
+        if ORDER_VAR in request.GET:
+            # A bad "o" is answered by Django's changelist itself; nothing to remember.
+            with contextlib.suppress(ValidationError):
+                services.staff_list_ordering_save(
+                    user=request.user, list_key=key, ordering=request.GET[ORDER_VAR]
+                )
+            return
+        saved = (
+            StaffProfile.objects.filter(user=request.user)
+            .values_list("list_orderings", flat=True)
+            .first()
+            or {}
+        ).get(key)
+        if saved:
+            query = request.GET.copy()
+            query[ORDER_VAR] = saved
+            request.GET = query
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            self.apply_saved_ordering(request)
+        return super().changelist_view(request, extra_context)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return full_name(obj)
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return full_name(obj)

@@ -1,0 +1,39 @@
+"""The admin's JavaScript translations, completed where Django's German catalog lags behind.
+
+Django 5.2's admin scripts ask for "Choose all %s", "Remove all %s" and a few more
+strings of the two-box selector (`filter_horizontal`), but its German catalog
+(`django/contrib/admin/locale/de/LC_MESSAGES/djangojs.po`) still holds only the
+older "Choose all"/"Remove all". The browser then shows English in the German
+admin. This view serves Django's catalog plus these strings; the URL
+`admin:jsi18n` is answered by it (kkk_portal/urls.py puts it before the admin's own).
+"""
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import JavaScriptCatalog
+
+# msgid of Django's admin JS -> German text (the source language; English is Django's msgid).
+MISSING_GERMAN = {
+    "(click to clear)": _("(zum Leeren anklicken)"),
+    'Choose %s by selecting them and then select the "Choose" arrow button.': _(
+        "%s auswählen: markieren und dann den Pfeil „Auswählen“ wählen."
+    ),
+    "Choose all %s": _("Alle %s auswählen"),
+    "Choose selected %s": _("Markierte %s auswählen"),
+    'Remove %s by selecting them and then select the "Remove" arrow button.': _(
+        "%s entfernen: markieren und dann den Pfeil „Entfernen“ wählen."
+    ),
+    "Remove all %s": _("Alle %s entfernen"),
+    "Remove selected %s": _("Markierte %s entfernen"),
+}
+
+
+class AdminJavaScriptCatalog(JavaScriptCatalog):
+    packages = ["django.contrib.admin"]
+
+    def get_catalog(self) -> dict:
+        catalog = super().get_catalog()
+        if (get_language() or "").split("-")[0] == "de":
+            for msgid, text in MISSING_GERMAN.items():
+                catalog.setdefault(msgid, str(text))
+        return catalog
