@@ -2,30 +2,19 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path, register_converter
+from django.urls import include, path
 
 from . import admin_guards, health, views
 from .account_urls import password_reset_urlpatterns
-from .models import PageSlug
 from .sitemaps import SITEMAPS
 
-
-class PageSlugConverter:
-    """Only the slugs of the site's text pages, so they can live at the root."""
-
-    regex = "|".join(PageSlug.values)
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
-
-register_converter(PageSlugConverter, "page")
-
+# Text pages live at the site's root (/impressum/, /angebot/ab-c/). They come last, so
+# every other route wins; SitePage.clean refuses a slug another route already answers.
 page_patterns = (
-    [path("<page:slug>/", views.SitePageView.as_view(), name="detail")],
+    [
+        path("<slug:slug>/", views.SitePageView.as_view(), name="detail"),
+        path("<slug:parent>/<slug:slug>/", views.SitePageView.as_view(), name="child"),
+    ],
     "pages",
 )
 
@@ -56,7 +45,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("suche/", views.search, name="search"),
-    path("", include(page_patterns)),
     path("", include("projects.urls")),
     path("", include("publications.urls")),
     path("", include("team.urls")),
@@ -74,6 +62,7 @@ urlpatterns += i18n_patterns(
     ),
     path("admin/autocomplete/", admin_guards.guarded_autocomplete, name="admin_autocomplete"),
     path("admin/", admin.site.urls),
+    path("", include(page_patterns)),
     prefix_default_language=False,
 )
 
