@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import SitePage
+from .bilingual_admin import BilingualAdminMixin
+from .models import SitePage, SlugRedirect
 from .publishing_admin import PUBLICATION_FIELDSET_TITLE, PublicationStateFilter
 
 
 @admin.register(SitePage)
-class SitePageAdmin(SimpleHistoryAdmin):
+class SitePageAdmin(BilingualAdminMixin, SimpleHistoryAdmin):
     """Text pages editors create; the legal pages keep their role, address and footer place."""
 
     list_display = [
@@ -29,7 +30,7 @@ class SitePageAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
         (None, {"fields": ["title", "slug", "parent", "body", "version", "role", "updated_at"]}),
-        (_("Menü"), {"fields": ["menu", "menu_order"]}),
+        (_("Menü"), {"fields": ["menu", "menu_order", "menu_title", "menu_title_en"]}),
         (_("Englische Fassung"), {"fields": ["title_en", "body_en"]}),
         (PUBLICATION_FIELDSET_TITLE, {"fields": ["is_published", "publish_at", "unpublish_at"]}),
     ]
@@ -57,6 +58,22 @@ class SitePageAdmin(SimpleHistoryAdmin):
         if obj is not None and obj.role:
             return [*self.readonly_fields, "slug", "parent"]
         return self.readonly_fields
+
+
+@admin.register(SlugRedirect)
+class SlugRedirectAdmin(admin.ModelAdmin):
+    """Former addresses kept by renamed items; deleting one lets its old address lapse."""
+
+    list_display = ["old_slug", "content_type", "object_id", "created_at"]
+    list_filter = ["content_type"]
+    list_select_related = ["content_type"]
+    search_fields = ["old_slug"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # written when an editor changes a slug
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 # Staff accounts: second factor, deactivation with case hand-over (kkk_portal/user_admin.py).

@@ -222,6 +222,30 @@ class SitePage(models.Model):
         return cls.objects.filter(role=role).values_list("version", flat=True).first() or ""
 
 
+class SlugRedirect(models.Model):
+    """A former address of a content item: its old slug answers with a 301 (see slugs.py)."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("Inhaltstyp"), on_delete=models.CASCADE
+    )
+    old_slug = models.SlugField(_("früherer Kurzname"), max_length=200)
+    object_id = models.PositiveBigIntegerField(_("Datensatz-ID"))
+    created_at = models.DateTimeField(_("angelegt am"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("Weiterleitung einer früheren Adresse")
+        verbose_name_plural = _("Weiterleitungen früherer Adressen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "old_slug"], name="slug_redirect_once_per_slug"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model}: {self.old_slug}"
+
+
 class ContentFingerprint(models.Model):
     """What `load_content` last wrote into one seed record (see `kkk_portal/content.py`).
 
