@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .bilingual_admin import BilingualAdminMixin
+
 PUBLICATION_FIELDSET_TITLE = _("Veröffentlichung")
 
 
@@ -39,8 +41,12 @@ class PublicationStateFilter(SimpleListFilter):
         return queryset
 
 
-class PublicationScheduleAdminMixin:
-    """Puts the publication state and times into one "Veröffentlichung" fieldset."""
+class PublicationScheduleAdminMixin(BilingualAdminMixin):
+    """Puts the publication state and times into one "Veröffentlichung" fieldset.
+
+    Content with a schedule is public content: German and English fields are shown
+    side by side (`BilingualAdminMixin`).
+    """
 
     schedule_fields = ("is_published", "publish_at", "unpublish_at")
 
