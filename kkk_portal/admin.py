@@ -4,11 +4,15 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .bilingual_admin import BilingualAdminMixin
 from .models import SitePage, SlugRedirect
-from .publishing_admin import PUBLICATION_FIELDSET_TITLE, PublicationStateFilter
+from .publishing_admin import (
+    PUBLICATION_FIELDSET_TITLE,
+    PreviewAdminMixin,
+    PublicationStateFilter,
+)
 
 
 @admin.register(SitePage)
-class SitePageAdmin(BilingualAdminMixin, SimpleHistoryAdmin):
+class SitePageAdmin(PreviewAdminMixin, BilingualAdminMixin, SimpleHistoryAdmin):
     """Text pages editors create; the legal pages keep their role, address and footer place."""
 
     list_display = [

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from . import admin_guards, health, views
+from . import admin_guards, health, preview, views
 from .account_urls import password_reset_urlpatterns
 from .sitemaps import SITEMAPS
 
@@ -61,6 +61,8 @@ urlpatterns += i18n_patterns(
         name="admin_view_on_site",
     ),
     path("admin/autocomplete/", admin_guards.guarded_autocomplete, name="admin_autocomplete"),
+    # Staff preview of unpublished content, in the page's language (preview.py).
+    path("admin/vorschau/<str:label>/<int:pk>/", preview.preview, name="preview"),
     path("admin/", admin.site.urls),
     path("", include(page_patterns)),
     prefix_default_language=False,

@@ -46,13 +46,14 @@ class SitePageView(DetailView):
     model = SitePage
     template_name = "pages/sitepage_detail.html"
     context_object_name = "page"
+    canonical_redirect = True  # off in the staff preview (kkk_portal/preview.py)
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         published = SitePage.objects.published()
         page = get_object_or_404(published.select_related("parent"), slug=kwargs["slug"])
         if page.parent_id and not published.filter(pk=page.parent_id).exists():
             raise Http404  # a page below a hidden page is hidden too
-        if page.get_absolute_url() != request.path:
+        if self.canonical_redirect and page.get_absolute_url() != request.path:
             # The right page at the wrong level, e.g. /unterseite/ for /eltern/unterseite/.
             return redirect(page.get_absolute_url(), permanent=True)
         self.object = page
