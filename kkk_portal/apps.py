@@ -27,3 +27,8 @@ class KkkPortalConfig(AppConfig):
         from .images import connect_rendition_signals
 
         connect_rendition_signals(apps.get_models())
+
+        # A changed slug keeps its old address answering with a redirect.
+        from .slugs import connect_signals
+
+        connect_signals()

@@ -1,11 +1,15 @@
 """Admin side of the publication schedule (see `kkk_portal/publishing.py`)."""
 
 from django.contrib.admin import SimpleListFilter
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .bilingual_admin import BilingualAdminMixin
+from .preview import preview_url
+
 PUBLICATION_FIELDSET_TITLE = _("Veröffentlichung")
+PREVIEW_LANGUAGES = [("de", _("Vorschau (Deutsch)")), ("en", _("Vorschau (Englisch)"))]
 
 
 class PublicationStateFilter(SimpleListFilter):
@@ -39,8 +43,44 @@ class PublicationStateFilter(SimpleListFilter):
         return queryset
 
 
-class PublicationScheduleAdminMixin:
-    """Puts the publication state and times into one "Veröffentlichung" fieldset."""
+class PreviewAdminMixin:
+    """Preview links (German and English) on the change page of public content.
+
+    "View on site" of an item the public cannot see opens its preview instead of a
+    page that would answer "not found".
+    """
+
+    change_form_template = "admin/kkk_portal/preview_change_form.html"
+
+    def _is_public(self, obj) -> bool:
+        return type(obj)._default_manager.published().filter(pk=obj.pk).exists()
+
+    def get_view_on_site_url(self, obj=None):
+        if obj is not None and obj.pk and not self._is_public(obj):
+            return preview_url(obj)
+        return super().get_view_on_site_url(obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            links = []
+            for language, label in [
+                ("de", _("Vorschau (Deutsch)")),
+                ("en", _("Vorschau (Englisch)")),
+            ]:
+                with translation.override(language):
+                    url = preview_url(obj)
+                if url:
+                    links.append((label, url))
+            context["preview_links"] = links
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+class PublicationScheduleAdminMixin(PreviewAdminMixin, BilingualAdminMixin):
+    """Puts the publication state and times into one "Veröffentlichung" fieldset.
+
+    Content with a schedule is public content: German and English fields are shown
+    side by side (`BilingualAdminMixin`).
+    """
 
     schedule_fields = ("is_published", "publish_at", "unpublish_at")
 

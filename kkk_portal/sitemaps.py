@@ -7,7 +7,7 @@ the whole sitemap.
 """
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
 
 from projects.models import FocusArea, Municipality, Project
@@ -135,7 +135,10 @@ class SitePageSitemap(ModelSitemap):
     changefreq = "yearly"
 
     def items(self):
-        return SitePage.objects.published().order_by("slug")
+        published = SitePage.objects.published()
+        # A page below a hidden page is hidden too.
+        visible = published.filter(Q(parent__isnull=True) | Q(parent__in=published))
+        return visible.select_related("parent").order_by("slug")
 
 
 SITEMAPS = {

@@ -2,33 +2,22 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import include, path, register_converter
+from django.urls import include, path
 
 from counselling import calendar_feed
 
-from . import admin_guards, health, views
+from . import admin_guards, health, preview, views
 from .account_urls import password_reset_urlpatterns
 from .admin_i18n import AdminJavaScriptCatalog
-from .models import PageSlug
 from .sitemaps import SITEMAPS
 
-
-class PageSlugConverter:
-    """Only the slugs of the site's text pages, so they can live at the root."""
-
-    regex = "|".join(PageSlug.values)
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
-
-register_converter(PageSlugConverter, "page")
-
+# Text pages live at the site's root (/impressum/, /angebot/ab-c/). They come last, so
+# every other route wins; SitePage.clean refuses a slug another route already answers.
 page_patterns = (
-    [path("<page:slug>/", views.SitePageView.as_view(), name="detail")],
+    [
+        path("<slug:slug>/", views.SitePageView.as_view(), name="detail"),
+        path("<slug:parent>/<slug:slug>/", views.SitePageView.as_view(), name="child"),
+    ],
     "pages",
 )
 
@@ -61,7 +50,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("suche/", views.search, name="search"),
-    path("", include(page_patterns)),
     path("", include("projects.urls")),
     path("", include("publications.urls")),
     path("", include("team.urls")),
@@ -84,7 +72,10 @@ urlpatterns += i18n_patterns(
         admin.site.admin_view(AdminJavaScriptCatalog.as_view(), cacheable=True),
         name="admin_jsi18n",
     ),
+    # Staff preview of unpublished content, in the page's language (preview.py).
+    path("admin/vorschau/<str:label>/<int:pk>/", preview.preview, name="preview"),
     path("admin/", admin.site.urls),
+    path("", include(page_patterns)),
     prefix_default_language=False,
 )
 

@@ -1,6 +1,6 @@
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,7 @@ from team.models import ContactDetails
 
 from . import search as site_search
 from .forms import SearchForm
-from .models import PageSlug, SitePage
+from .models import PageRole, SitePage
 from .translation import translated
 
 
@@ -41,14 +41,23 @@ def home(request):
 
 
 class SitePageView(DetailView):
-    """Imprint, privacy notice, accessibility statement, easy-read page."""
+    """A text page: the legal pages, the easy-read page and the pages editors create."""
 
     model = SitePage
     template_name = "pages/sitepage_detail.html"
     context_object_name = "page"
+    canonical_redirect = True  # off in the staff preview (kkk_portal/preview.py)
 
-    def get_object(self, queryset=None):
-        return get_object_or_404(SitePage.objects.published(), slug=self.kwargs["slug"])
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        published = SitePage.objects.published()
+        page = get_object_or_404(published.select_related("parent"), slug=kwargs["slug"])
+        if page.parent_id and not published.filter(pk=page.parent_id).exists():
+            raise Http404  # a page below a hidden page is hidden too
+        if self.canonical_redirect and page.get_absolute_url() != request.path:
+            # The right page at the wrong level, e.g. /unterseite/ for /eltern/unterseite/.
+            return redirect(page.get_absolute_url(), permanent=True)
+        self.object = page
+        return self.render_to_response(self.get_context_data(object=page))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -58,12 +67,16 @@ class SitePageView(DetailView):
         context["body_lang"] = body.lang
         context["show_german_notice"] = body.fallback
         context["body"] = body.text
-        contact = ContactDetails.load()
-        if page.slug == PageSlug.ACCESSIBILITY:
-            context["feedback_email"] = contact.email
-        if page.slug == PageSlug.IMPRINT:
+        context["children"] = list(
+            SitePage.objects.published().filter(parent=page).order_by("menu_order", "title")
+        )
+        if page.parent_id:
+            context["parent_title"] = translated(page.parent, "title").text
+        if page.role == PageRole.ACCESSIBILITY:
+            context["feedback_email"] = ContactDetails.load().email
+        if page.role == PageRole.IMPRINT:
             # Rendered above the free text by templates/includes/legal_details.html.
-            context["contact"] = contact
+            context["contact"] = ContactDetails.load()
         return context
 
 

@@ -36,9 +36,11 @@ def test_healthz_answers_without_touching_the_database(client, django_assert_num
     assert "no-store" in response["Cache-Control"]
 
 
+@pytest.mark.django_db
 def test_probes_live_outside_the_language_prefix(client):
-    assert client.get("/en/healthz").status_code == 404
-    assert client.get("/en/readyz").status_code == 404
+    # Unknown paths get the trailing slash a text page would have, then "not found".
+    assert client.get("/en/healthz", follow=True).status_code == 404
+    assert client.get("/en/readyz", follow=True).status_code == 404
 
 
 def test_readyz_is_ready_when_everything_works(client):

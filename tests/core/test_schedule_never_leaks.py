@@ -447,12 +447,20 @@ def test_a_form_explains_the_schedule_rule():
     ids=["draft", "scheduled", "expiring"],
 )
 def test_imprint_and_privacy_notice_cannot_be_hidden(slug, values):
-    page = SitePage(slug=slug, title="Titel", body="Text", version="1", **values)
+    page = SitePage(
+        slug=slug, role=slug, menu="fuss", title="Titel", body="Text", version="1", **values
+    )
     with pytest.raises(ValidationError, match="gesetzlich vorgeschrieben"):
         page.full_clean(validate_unique=False)
-    SitePage(slug="leichte-sprache", title="T", body="T", version="1", **values).full_clean(
-        validate_unique=False
-    )
+    SitePage(
+        slug="leichte-sprache",
+        role="leichte-sprache",
+        menu="fuss",
+        title="T",
+        body="T",
+        version="1",
+        **values,
+    ).full_clean(validate_unique=False)
 
 
 def test_example_team_members_stay_hidden_in_production(settings):

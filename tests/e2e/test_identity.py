@@ -19,13 +19,7 @@ WIDE = {"width": 1280, "height": 900}
 
 @pytest.fixture
 def content(transactional_db):
-    call_command("load_content", verbosity=0)
-    # transaction=True flushes the pages created by the data migration: recreate them.
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("kkk_portal.migrations.0002_initial_site_pages").create_pages(apps, None)
+    call_command("load_content", verbosity=0)  # the text pages come from the seeds too
 
 
 def _in_first_screen(page, locator) -> bool:

@@ -14,13 +14,7 @@ LEGAL_PAGES = ["/impressum/", "/datenschutz/", "/barrierefreiheit/", "/leichte-s
 
 @pytest.fixture
 def content(transactional_db):
-    call_command("load_content", verbosity=0)
-    # transaction=True flushes the pages created by the data migration: recreate them.
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("kkk_portal.migrations.0002_initial_site_pages").create_pages(apps, None)
+    call_command("load_content", verbosity=0)  # the text pages come from the seeds too
 
 
 def open_nav(page):
