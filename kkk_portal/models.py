@@ -1,14 +1,10 @@
 """Text pages editors create in the admin, among them the legal notices and the easy-read page."""
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
-from django.utils.html import escape, urlize
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -18,6 +14,7 @@ from .publishing import (
     schedule_constraint,
     unpublish_at_field,
 )
+from .richtext import RichTextField
 from .translation import Translated, translated
 
 
@@ -54,7 +51,7 @@ class SitePageQuerySet(PublishedQuerySetMixin, models.QuerySet):
 class SitePage(models.Model):
     """A text page editors create: at the site's root or one level below another page.
 
-    The body is plain text (see `render_body`). Pages with a `role` (the legal pages and
+    The body is rich text (see `kkk_portal.richtext`). Pages with a `role` (the legal pages and
     the easy-read page) are seeded by `load_content` and protected.
     """
 
@@ -95,16 +92,14 @@ class SitePage(models.Model):
         help_text=_("Leer lassen, um den Titel zu zeigen."),
     )
     menu_title_en = models.CharField(_("Kurztitel im Menü (Englisch)"), max_length=100, blank=True)
-    body = models.TextField(
+    body = RichTextField(
         _("Text"),
         help_text=_(
-            "Reiner Text. Eine Leerzeile beginnt einen neuen Absatz. "
-            "Eine Zeile mit „## “ am Anfang wird eine Zwischenüberschrift, "
-            "Zeilen mit „- “ am Anfang werden eine Liste. "
-            "Web- und E-Mail-Adressen werden automatisch verlinkt. HTML wird nicht ausgeführt."
+            "Zwischenüberschriften, fett, kursiv, Links, Listen und Zitate. "
+            "Farben, Schriften und eigenes HTML werden beim Speichern entfernt."
         ),
     )
-    body_en = models.TextField(_("Text (Englisch)"), blank=True)
+    body_en = RichTextField(_("Text (Englisch)"), blank=True)
     version = models.CharField(
         _("Fassung"),
         max_length=50,
@@ -266,51 +261,3 @@ class ContentFingerprint(models.Model):
 
     def __str__(self):
         return self.key
-
-
-_HEADING = re.compile(r"^##\s+(?P<text>.+)$")
-_ITEM = re.compile(r"^[-*]\s+(?P<text>.+)$")
-
-
-def _inline(text):
-    """Escape a line and link web and e-mail addresses in it."""
-    return urlize(text, autoescape=True)
-
-
-def render_body(text):
-    """Plain text to safe HTML: paragraphs, `## ` subheadings (h2) and `- ` lists.
-
-    Everything is escaped first; no HTML from the text reaches the page.
-    """
-    html = []
-    paragraph = []
-    items = []
-
-    def flush():
-        if paragraph:
-            html.append("<p>" + "<br>".join(_inline(p) for p in paragraph) + "</p>")
-            paragraph.clear()
-        if items:
-            html.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in items) + "</ul>")
-            items.clear()
-
-    for block in re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip()):
-        for raw in block.split("\n"):
-            line = raw.strip()
-            if not line:
-                continue
-            heading = _HEADING.match(line)
-            item = _ITEM.match(line)
-            if heading:
-                flush()
-                html.append(f"<h2>{escape(heading['text'])}</h2>")
-            elif item:
-                if paragraph:
-                    flush()
-                items.append(item["text"])
-            else:
-                if items:
-                    flush()
-                paragraph.append(line)
-        flush()
-    return mark_safe("\n".join(html))  # noqa: S308 - built only from escaped parts

@@ -8,15 +8,28 @@ Python. Either way each section costs exactly one query, whatever it finds:
 the total count comes from a window function beside the limited rows.
 
 Snippets are safe HTML: the text is escaped and only our own `<mark>` tags are
-added around the hits.
+added around the hits. Rich texts (stored as HTML) are searched and cut without
+their tags and entities: no markup of a text reaches a snippet.
 """
 
+import html as html_lib
 import re
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, TextField, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    TextField,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Concat
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
@@ -28,6 +41,7 @@ from publications.models import Event, NewsPost, Publication
 from team.models import TeamMember
 
 from .models import SitePage
+from .richtext import RichTextField, plain_text
 from .translation import (
     current_language,
     is_fallback,
@@ -205,8 +219,12 @@ def _searched_names(section):
 
 
 def _safe_headline(text):
-    """Escape `text`, then turn balanced START…STOP pairs into <mark>…</mark>."""
-    escaped = escape(" ".join((text or "").split()))
+    """Escape `text`, then turn balanced START…STOP pairs into <mark>…</mark>.
+
+    The text comes without tags (`_without_tags`); its entities ("&amp;") are decoded
+    first so they are escaped once, not twice.
+    """
+    escaped = escape(" ".join(html_lib.unescape(text or "").split()))
     marked = re.sub(f"{START}(.*?){STOP}", r"<mark>\1</mark>", escaped, flags=re.S)
     return mark_safe(marked.replace(START, "").replace(STOP, ""))  # noqa: S308 - escaped above
 
@@ -256,6 +274,31 @@ def prefix_tsquery(query):
     return " & ".join(parts)
 
 
+def _is_rich(section, name):
+    """Is `name` (or its German twin) a rich-text field, stored as HTML?"""
+    model = section.queryset().model
+    field = model._meta.get_field(name.removesuffix("_en"))
+    return isinstance(field, RichTextField)
+
+
+def _snippet_text(section, obj, name, *, translate=True):
+    """The text of `name` for a snippet: rich texts without tags and entities."""
+    text = translated_text(obj, name) if translate else getattr(obj, name) or ""
+    return plain_text(text) if _is_rich(section, name) else text
+
+
+def _without_tags(expression):
+    """SQL: the text with every tag replaced by a space (rich texts are stored as HTML)."""
+    return Func(
+        expression,
+        Value("<[^>]*>"),
+        Value(" "),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
+    )
+
+
 def _postgres_rows(section, query, limit):
     weighted = SearchVector(section.title, weight="A", config="german")
     if section.title_twin:
@@ -273,7 +316,8 @@ def _postgres_rows(section, query, limit):
     if section.snippet_fields:
         parts = []
         for name in section.snippet_fields:
-            parts.append(translated_expression(name))
+            expression = translated_expression(name)
+            parts.append(_without_tags(expression) if _is_rich(section, name) else expression)
             parts.append(Value(" … "))
         source = Concat(*parts[:-1], output_field=TextField()) if len(parts) > 2 else parts[0]
         annotations["headline"] = SearchHeadline(
@@ -343,12 +387,12 @@ def search(query, *, sections=SECTION_KEYS, limit=10):
                 snippet = _safe_headline(obj.headline)
             else:
                 text = " … ".join(
-                    t for t in (translated_text(obj, n) for n in section.snippet_fields) if t
+                    t for t in (_snippet_text(section, obj, n) for n in section.snippet_fields) if t
                 )
                 if not any(t.lower() in text.lower() for t in terms):
                     # The hit is in another field: show that one instead.
                     for name in _searched_names(section)[1:]:
-                        candidate = getattr(obj, name) or ""
+                        candidate = _snippet_text(section, obj, name, translate=False)
                         if any(t.lower() in candidate.lower() for t in terms):
                             text = candidate
                             break

@@ -18,6 +18,7 @@ from kkk_portal.publishing import (
     schedule_constraint,
     unpublish_at_field,
 )
+from kkk_portal.richtext import RichTextField
 from kkk_portal.validators import image_validators
 
 IS_PUBLISHED_HELP = _("Aus: Entwurf, nur in der Verwaltung sichtbar.")
@@ -35,8 +36,8 @@ class FocusArea(models.Model):
     slug = models.SlugField(_("Kurzname in der Adresse"), max_length=200, unique=True)
     intro = models.TextField(_("Einleitung"), help_text=_("Ein bis zwei Sätze für Übersichten."))
     intro_en = models.TextField(_("Einleitung (Englisch)"), blank=True)
-    body = models.TextField(_("Text"), blank=True)
-    body_en = models.TextField(_("Text (Englisch)"), blank=True)
+    body = RichTextField(_("Text"), blank=True)
+    body_en = RichTextField(_("Text (Englisch)"), blank=True)
     order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
     is_published = models.BooleanField(
         _("veröffentlicht"), default=True, db_index=True, help_text=IS_PUBLISHED_HELP
@@ -263,8 +264,8 @@ class Project(models.Model):
         _("Kurzbeschreibung"), max_length=600, help_text=_("Für Listen und Vorschauen.")
     )
     summary_en = models.TextField(_("Kurzbeschreibung (Englisch)"), max_length=600, blank=True)
-    description = models.TextField(_("Beschreibung"), blank=True)
-    description_en = models.TextField(_("Beschreibung (Englisch)"), blank=True)
+    description = RichTextField(_("Beschreibung"), blank=True)
+    description_en = RichTextField(_("Beschreibung (Englisch)"), blank=True)
     start_date = models.DateField(_("Beginn"), db_index=True)
     end_date = models.DateField(
         _("Ende"), null=True, blank=True, db_index=True, help_text=_("Leer bei offenem Ende.")

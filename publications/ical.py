@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from kkk_portal.richtext import plain_text
 from kkk_portal.translation import translated_text
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -34,7 +35,7 @@ def event_location(event):
 
 
 def event_description(event, url):
-    parts = [translated_text(event, "teaser"), translated_text(event, "description")]
+    parts = [translated_text(event, "teaser"), plain_text(translated_text(event, "description"))]
     speakers = [
         ", ".join(part for part in (s.name, translated_text(s, "role"), s.organisation) if part)
         for s in event.speakers.all()

@@ -22,6 +22,7 @@ from kkk_portal.publishing import (
     schedule_constraint,
     unpublish_at_field,
 )
+from kkk_portal.richtext import RichTextField
 from kkk_portal.validators import document_validators, image_validators
 from projects.models import IS_PUBLISHED_HELP, FocusArea, Project
 
@@ -70,8 +71,8 @@ class Publication(models.Model):
         help_text=_("Leer lassen, wenn das Datum nicht bekannt ist; dann wird keines angezeigt."),
     )
     authors = models.CharField(_("Autor*innen"), max_length=500, blank=True)
-    abstract = models.TextField(_("Zusammenfassung"))
-    abstract_en = models.TextField(_("Zusammenfassung (Englisch)"), blank=True)
+    abstract = RichTextField(_("Zusammenfassung"))
+    abstract_en = RichTextField(_("Zusammenfassung (Englisch)"), blank=True)
     file = models.FileField(
         _("Datei"), upload_to="publications/", blank=True, validators=document_validators
     )
@@ -136,8 +137,8 @@ class NewsPost(models.Model):
     )
     teaser = models.TextField(_("Anreißer"), max_length=500)
     teaser_en = models.TextField(_("Anreißer (Englisch)"), max_length=500, blank=True)
-    body = models.TextField(_("Text"))
-    body_en = models.TextField(_("Text (Englisch)"), blank=True)
+    body = RichTextField(_("Text"))
+    body_en = RichTextField(_("Text (Englisch)"), blank=True)
     image = ImageField(_("Bild"), upload_to="news/", blank=True, validators=image_validators)
     image_alt = models.CharField(_("Bildbeschreibung (Alternativtext)"), max_length=255, blank=True)
     event = models.ForeignKey(
@@ -217,8 +218,8 @@ class Event(models.Model):
     organiser = models.CharField(_("Veranstalter"), max_length=255, blank=True)
     teaser = models.TextField(_("Anreißer"), max_length=500)
     teaser_en = models.TextField(_("Anreißer (Englisch)"), max_length=500, blank=True)
-    description = models.TextField(_("Beschreibung"), blank=True)
-    description_en = models.TextField(_("Beschreibung (Englisch)"), blank=True)
+    description = RichTextField(_("Beschreibung"), blank=True)
+    description_en = RichTextField(_("Beschreibung (Englisch)"), blank=True)
     is_online = models.BooleanField(_("online"), default=False)
     venue = models.CharField(_("Veranstaltungsort"), max_length=255, blank=True)
     address = models.CharField(_("Adresse"), max_length=255, blank=True)

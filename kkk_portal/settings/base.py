@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_otp",  # second factor for staff (TOTP + one-time recovery codes)
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_prose_editor",  # rich-text editor of the admin (see kkk_portal/richtext.py)
     # Ours
     "kkk_portal",
     "projects",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "kkk_portal.logging.RequestIdMiddleware",  # first: every log line has the id
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "kkk_portal.richtext.EditorCSPMiddleware",  # after CSP: hashes for the admin's editor
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

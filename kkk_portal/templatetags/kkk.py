@@ -7,9 +7,10 @@ from django.conf import settings
 from django.template.loader_tags import BLOCK_CONTEXT_KEY
 from django.urls import translate_url
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from kkk_portal.richtext import plain_text, to_rich_html
 from kkk_portal.translation import (
     format_date,
     format_date_range,
@@ -125,11 +126,15 @@ def language_versions(context):
 
 
 @register.filter
-def page_body(text):
-    """A SitePage text as safe HTML (paragraphs, subheadings, lists, links)."""
-    from kkk_portal.models import render_body
+def rich(value: str | None) -> SafeString:
+    """A rich text as safe HTML, cleaned once more against the allow-list (defence in depth)."""
+    return mark_safe(to_rich_html(value))  # noqa: S308 - sanitised by nh3 just now
 
-    return render_body(text)
+
+@register.filter
+def plain(value: str | None) -> str:
+    """A rich text as plain words (meta descriptions, teasers cut to length); escaped later."""
+    return plain_text(value)
 
 
 @register.filter

@@ -6,7 +6,8 @@ import pytest
 from django.contrib import admin
 from django.utils import timezone
 
-from kkk_portal.models import SitePage, render_body
+from kkk_portal.models import SitePage
+from kkk_portal.richtext import markup_to_html, plain_text
 from tests.factories import EventFactory, NewsPostFactory, ProjectFactory, PublicationFactory
 
 PAGES = {
@@ -95,7 +96,7 @@ def test_accessibility_statement_offers_a_way_to_report_a_barrier(client, centre
 @pytest.mark.django_db
 def test_easy_read_page_uses_short_sentences(client, centre_content):
     page = SitePage.objects.get(slug="leichte-sprache")
-    sentences = [s for s in re.split(r"(?<=[.?!:])\s+", page.body) if s and s[0] != "#"]
+    sentences = [s for s in re.split(r"(?<=[.?!:])\s+|\n", plain_text(page.body)) if s]
     longest = max(len(s.split()) for s in sentences)
     assert longest <= 12
 
@@ -114,9 +115,9 @@ def test_english_page_uses_english_text_or_says_it_is_german(client, centre_cont
 @pytest.mark.django_db
 def test_page_body_is_escaped_and_structured():
     text = "## Kopf <b>\nZeile eins\nZeile <script>x</script>\n\n- Punkt\n- mehr@example.org"
-    assert render_body(text) == (
-        "<h2>Kopf &lt;b&gt;</h2>\n"
-        "<p>Zeile eins<br>Zeile &lt;script&gt;x&lt;/script&gt;</p>\n"
+    assert markup_to_html(text) == (
+        "<h2>Kopf &lt;b&gt;</h2>"
+        "<p>Zeile eins<br>Zeile &lt;script&gt;x&lt;/script&gt;</p>"
         '<ul><li>Punkt</li><li><a href="mailto:mehr@example.org">mehr@example.org</a></li></ul>'
     )
 
@@ -125,11 +126,12 @@ def test_page_body_is_escaped_and_structured():
 def test_staff_edit_is_versioned_and_visible(client, centre_content):
     page = SitePage.objects.get(slug="impressum")
     loaded = page.version
-    page.body = "Neuer Text mit <em>HTML</em>."
+    page.body = "<p>Neuer Text mit <em>HTML</em>.</p><script>alert(1)</script>"
     page.version = "2026-12-01"
     page.save()
     html = client.get("/impressum/").content.decode()
-    assert "<p>Neuer Text mit &lt;em&gt;HTML&lt;/em&gt;.</p>" in html
+    assert "<p>Neuer Text mit <em>HTML</em>.</p>" in html
+    assert "alert(1)" not in html
     assert "Stand: 2026-12-01" in html
     assert list(page.history.values_list("version", flat=True)) == ["2026-12-01", loaded]
     assert SitePage.current_version("impressum") == "2026-12-01"

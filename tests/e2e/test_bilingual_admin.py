@@ -28,6 +28,9 @@ def test_news_post_fields_side_by_side_without_scrolling(page, live_server):
     assert german and english
     assert abs(german["y"] - english["y"]) < 5  # one row
     assert english["x"] >= german["x"] + german["width"]  # English to the right
-    assert page.locator("#id_body_en").is_visible()  # not folded away
+    # not folded away: the English rich-text editor (its textarea is hidden behind it)
+    english_body = page.locator('.prose-editor:has(#id_body_en) [contenteditable="true"]')
+    english_body.wait_for(state="visible")
+    assert english_body.is_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 1280

@@ -191,7 +191,7 @@ def test_news_detail_shows_title_date_text_and_relations(client):
     assert texts(response, "h1") == ["Neue Broschüre erschienen"]
     text = visible_text(response.content)
     assert "Veröffentlicht am 15. Januar 2024" in text
-    assert "<p>Erster Absatz.</p>\n\n<p>Zweiter Absatz.</p>" in response.content.decode()
+    assert "<p>Erster Absatz.</p><p>Zweiter Absatz.</p>" in response.content.decode()
     assert "Projekte Altmark-Projekt" in text
 
 
