@@ -21,6 +21,97 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def verified_client(user):
+    """A test client logged in as `user` with a confirmed second factor (as after the
+    TOTP step; the test settings require it for staff)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="Benchmark", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def workspace_queries(repeat: int) -> None:
+    """SQL queries of the counsellors' workspace on the large data, as Beratung and Leitung.
+
+    A counsellor is assigned to one case with 20 activities and 5 documents (rows only:
+    the pages list documents, they never open the files).
+    """
+    import datetime
+
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from counselling.models import Activity, Case, CaseDocument
+
+    users = get_user_model().objects
+    counsellor = users.create_user(
+        "bench-beratung",
+        "beratung@example.org",
+        "bench-pw",
+        is_staff=True,
+        first_name="Bench",
+        last_name="Beratung",
+    )
+    counsellor.groups.add(Group.objects.get(name="Beratung"))
+    leader = users.create_user(
+        "bench-leitung",
+        "leitung@example.org",
+        "bench-pw",
+        is_staff=True,
+        first_name="Bench",
+        last_name="Leitung",
+    )
+    leader.groups.add(Group.objects.get(name="Leitung"))
+    case = Case.objects.exclude(status__in=["abschluss", "abgelehnt"]).order_by("pk").first()
+    case.counsellors.add(counsellor)
+    Activity.objects.bulk_create(
+        Activity(
+            case=case,
+            date=datetime.date(2026, 1, 1) + datetime.timedelta(days=n),
+            kind="gespraech",
+            participants=3,
+            author=counsellor,
+        )
+        for n in range(20)
+    )
+    CaseDocument.objects.bulk_create(
+        CaseDocument(case=case, title=f"Dokument {n}", file=f"cases/{case.pk}/d{n}.pdf")
+        for n in range(5)
+    )
+    pages = {
+        "start page": "/admin/",
+        "case page (20 activities, 5 documents)": f"/admin/counselling/case/{case.pk}/change/",
+        "case list": "/admin/counselling/case/",
+        "request list": "/admin/counselling/counsellingrequest/",
+    }
+    print(f"\nWorkspace queries ({repeat} requests each, the last one counted)")
+    print(f"{'page':42} {'Beratung':>9} {'Leitung':>8}")
+    clients = {"Beratung": verified_client(counsellor), "Leitung": verified_client(leader)}
+    for name, url in pages.items():
+        counts = []
+        for client in clients.values():
+            for _ in range(repeat):
+                with CaptureQueriesContext(connection) as queries:
+                    response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            counts.append(len(queries))
+        print(f"{name:42} {counts[0]:>9} {counts[1]:>8}")
+
+
+def get_user_model():
+    from django.contrib.auth import get_user_model as django_get_user_model
+
+    return django_get_user_model()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--projects", type=int, default=10_000)
@@ -39,7 +130,6 @@ def main():
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection, reset_queries
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     started = time.monotonic()
@@ -60,17 +150,7 @@ def main():
     print(f"data ready in {time.monotonic() - started:.1f} s ({connection.vendor})")
 
     admin = get_user_model().objects.create_superuser("bench", "bench@example.org", "bench-pw")
-    client = Client()
-    client.force_login(admin)
-    # The test settings require the second factor for staff: a confirmed TOTP device
-    # in the session, as after entering a code on the admin's verify page.
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.create(user=admin, name="Benchmark", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    client = verified_client(admin)
     urls = [
         "/",
         "/projekte/",
@@ -117,6 +197,8 @@ def main():
             f"{url:45} {status:>6} {statistics.median(timings):>10.1f} {p95:>8.1f} "
             f"{len(queries):>8}"
         )
+
+    workspace_queries(args.repeat)
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()

@@ -17,15 +17,13 @@ methods – never by hiding links:
   would otherwise keep full copies.
 """
 
-import json
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -43,7 +41,7 @@ from .admin_workspace import (
     RequestWorkFilter,
     SavedOrderingMixin,
 )
-from .data_export import requester_data_export
+from .data_export import RequesterExportActionMixin
 from .forms import CaseAdminForm
 from .models import (
     Activity,
@@ -168,7 +166,9 @@ SUBMITTED_FIELDS = [
 
 
 @admin.register(CounsellingRequest)
-class CounsellingRequestAdmin(SavedOrderingMixin, ObjectVisibilityMixin, GuardedHistoryAdmin):
+class CounsellingRequestAdmin(
+    RequesterExportActionMixin, SavedOrderingMixin, ObjectVisibilityMixin, GuardedHistoryAdmin
+):
     list_display = ["reference", "institution", "state", "urgency", "status", "created_at"]
     list_filter = [
         RequestWorkFilter,
@@ -334,40 +334,6 @@ class CounsellingRequestAdmin(SavedOrderingMixin, ObjectVisibilityMixin, Guarded
 
     def has_make_case_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("counselling.make_case", obj)
-
-    @admin.action(
-        description=_("Auskunft nach Art. 15 DSGVO (JSON) für diese Person"),
-        permissions=["export_requester_data"],
-    )
-    def export_requester_data(self, request, queryset):
-        emails = {e.strip().lower() for e in queryset.values_list("email", flat=True)}
-        if len(emails) != 1:
-            self.message_user(
-                request,
-                _("Bitte Anfragen genau einer Person (einer E-Mail-Adresse) auswählen."),
-                messages.ERROR,
-            )
-            return None
-        data = requester_data_export(email=emails.pop())
-        response = HttpResponse(
-            json.dumps(data, ensure_ascii=False, indent=2),
-            content_type="application/json; charset=utf-8",
-        )
-        reference = data["requests"][0]["reference"] if data["requests"] else "auskunft"
-        references = [entry["reference"] for entry in data["requests"]]
-        services.access_log_record(
-            user=request.user,
-            reference=references[0] if references else "–",
-            via=CaseAccessLog.Via.EXPORT,
-            detail=gettext("Auskunft nach Art. 15 DSGVO: %(references)s")
-            % {"references": ", ".join(references) or "–"},
-        )
-        response["Content-Disposition"] = f'attachment; filename="auskunft-{reference}.json"'
-        return response
-
-    def has_export_requester_data_permission(self, request) -> bool:
-        # Everything about a person, across cases: Leitung only.
-        return request.user.has_perm("counselling.see_requester_data")
 
     @admin.action(description=_("Als Spam markieren"), permissions=["change"])
     def mark_spam(self, request, queryset):

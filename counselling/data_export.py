@@ -10,13 +10,20 @@ record about a municipality's conflict, not data about the requester, and it
 often names third parties; it is therefore not part of this export.
 """
 
+import json
+
+from django.contrib import admin, messages
 from django.db.models.functions import Lower
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from publications.services import registrations_export
 from team.data_export import contact_messages_export
 
-from .models import CounsellingRequest, OutboxMessage
+from .models import CaseAccessLog, CounsellingRequest, OutboxMessage
+from .services import access_log_record
 
 # Every stored field of a request (new fields are included automatically), not the row id.
 REQUEST_FIELDS = [f.name for f in CounsellingRequest._meta.concrete_fields if f.name != "id"]
@@ -93,3 +100,48 @@ def requester_data_export(*, email):
             for mail in mails
         ],
     }
+
+
+class RequesterExportActionMixin:
+    """Admin action "Auskunft nach Art. 15 DSGVO" for a list of things one person sent.
+
+    The selected rows must share one email address. The download is everything
+    stored about that person (`requester_data_export`), and it is written to the
+    access log with the references of `export_source` (the export's list of what
+    this admin shows). Only for those who may see every request (`see_requester_data`).
+    """
+
+    export_source = "requests"
+    export_one_person_message = _(
+        "Bitte Anfragen genau einer Person (einer E-Mail-Adresse) auswählen."
+    )
+
+    @admin.action(
+        description=_("Auskunft nach Art. 15 DSGVO (JSON) für diese Person"),
+        permissions=["export_requester_data"],
+    )
+    def export_requester_data(self, request, queryset):
+        emails = {e.strip().lower() for e in queryset.values_list("email", flat=True)}
+        if len(emails) != 1:
+            self.message_user(request, self.export_one_person_message, messages.ERROR)
+            return None
+        data = requester_data_export(email=emails.pop())
+        references = [entry["reference"] for entry in data[self.export_source]]
+        access_log_record(
+            user=request.user,
+            reference=references[0] if references else "–",
+            via=CaseAccessLog.Via.EXPORT,
+            detail=gettext("Auskunft nach Art. 15 DSGVO: %(references)s")
+            % {"references": ", ".join(references) or "–"},
+        )
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        filename = f"auskunft-{references[0] if references else 'person'}.json"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def has_export_requester_data_permission(self, request) -> bool:
+        # Everything about a person, across requests and cases: Leitung only.
+        return request.user.has_perm("counselling.see_requester_data")

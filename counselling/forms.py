@@ -6,6 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kkk_portal.forms import VisitorFormMixin, consent_field, honeypot_field
+
 from .models import Case, CounsellingRequest, Topic
 
 SITUATION_MAX = 5000
@@ -19,7 +21,7 @@ class TopicChoiceField(forms.ModelMultipleChoiceField):
         return translated_text(obj, "name")
 
 
-class CounsellingRequestForm(forms.ModelForm):
+class CounsellingRequestForm(VisitorFormMixin, forms.ModelForm):
     """The public request form. Consent and the honeypot are form-only fields."""
 
     topics = TopicChoiceField(
@@ -29,20 +31,12 @@ class CounsellingRequestForm(forms.ModelForm):
         required=False,
         help_text=_("Wählen Sie alles aus, was passt."),
     )
-    consent = forms.BooleanField(
-        label=_("Ich habe die Datenschutzhinweise gelesen und bin einverstanden."),
-        error_messages={
-            "required": _(
-                "Bitte stimmen Sie den Datenschutzhinweisen zu, damit wir antworten können."
-            )
-        },
+    consent = consent_field(
+        required_message=_(
+            "Bitte stimmen Sie den Datenschutzhinweisen zu, damit wir antworten können."
+        )
     )
-    # Honeypot: hidden by CSS (class "hp-field"), skipped by keyboard and autofill.
-    website = forms.CharField(
-        label=_("Bitte leer lassen"),
-        required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
+    website = honeypot_field()
 
     class Meta:
         model = CounsellingRequest
@@ -193,10 +187,6 @@ class CounsellingRequestForm(forms.ModelForm):
                 "phone", _("Bitte geben Sie eine Telefonnummer an, wenn wir anrufen sollen.")
             )
         return cleaned
-
-    @property
-    def is_bot(self):
-        return bool(self.data.get("website", "").strip())
 
     def submission_data(self):
         """The cleaned fields the service stores (no topics, consent or honeypot)."""

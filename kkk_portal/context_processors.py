@@ -2,10 +2,10 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from .models import PageMenu, SitePage
+from .models import PageMenu, PageRole, SitePage
 
 
-def _menus() -> dict[str, list[SitePage]]:
+def _menus() -> dict:
     """The editors' pages in the main navigation and the footer: one query, when used."""
     menus: dict[str, list[SitePage]] = {PageMenu.MAIN: [], PageMenu.FOOTER: []}
     pages = (
@@ -16,7 +16,13 @@ def _menus() -> dict[str, list[SitePage]]:
     )
     for page in pages:
         menus[page.menu].append(page)
-    return {"main": menus[PageMenu.MAIN], "footer": menus[PageMenu.FOOTER]}
+    footer = menus[PageMenu.FOOTER]
+    return {
+        "main": menus[PageMenu.MAIN],
+        "footer": footer,
+        # The easy-read page, linked from the home page while it is public.
+        "easy_read": next((p for p in footer if p.role == PageRole.EASY_READ), None),
+    }
 
 
 def site(request: HttpRequest) -> dict:

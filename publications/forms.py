@@ -6,26 +6,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kkk_portal.forms import VisitorFormMixin, consent_field, honeypot_field
+
 from .models import Event, Registration
 
 
-class RegistrationForm(forms.ModelForm):
+class RegistrationForm(VisitorFormMixin, forms.ModelForm):
     """Name, email and the questions the organisers chose; consent and a honeypot."""
 
-    consent = forms.BooleanField(
-        label=_("Ich habe die Datenschutzhinweise gelesen und bin einverstanden."),
-        error_messages={
-            "required": _(
-                "Bitte stimmen Sie den Datenschutzhinweisen zu, damit wir Sie anmelden können."
-            )
-        },
+    consent = consent_field(
+        required_message=_(
+            "Bitte stimmen Sie den Datenschutzhinweisen zu, damit wir Sie anmelden können."
+        )
     )
-    # Honeypot: hidden by CSS (class "hp-field"), skipped by keyboard and autofill.
-    website = forms.CharField(
-        label=_("Bitte leer lassen"),
-        required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
+    website = honeypot_field()
 
     class Meta:
         model = Registration
@@ -93,10 +87,6 @@ class RegistrationForm(forms.ModelForm):
         # The uniqueness of the address is the service's business (it answers by mail,
         # so the form does not reveal who is registered); skip the model's checks here.
         pass
-
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.data.get("website", "").strip())
 
     def submission_data(self) -> dict[str, str]:
         return {

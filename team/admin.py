@@ -1,18 +1,14 @@
-import json
-
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from counselling.data_export import requester_data_export
-from counselling.models import CaseAccessLog
-from counselling.services import access_log_record
+from counselling.data_export import RequesterExportActionMixin
 from kkk_portal.publishing_admin import PublicationScheduleAdminMixin, PublicationStateFilter
 
 from . import services
@@ -119,7 +115,12 @@ class ContactReplyInline(admin.StackedInline):
 
 
 @admin.register(ContactMessage)
-class ContactMessageAdmin(admin.ModelAdmin):
+class ContactMessageAdmin(RequesterExportActionMixin, admin.ModelAdmin):
+    export_source = "contact_messages"
+    export_one_person_message = _(
+        "Bitte Kontaktanfragen genau einer Person (einer E-Mail-Adresse) auswählen."
+    )
+
     list_display = ["reference", "created_at", "name", "organisation", "topic", "status"]
     list_filter = ["status", "topic"]
     search_fields = ["reference", "name", "email", "organisation"]
@@ -277,40 +278,6 @@ class ContactMessageAdmin(admin.ModelAdmin):
             )
             % {"count": closed},
         )
-
-    @admin.action(
-        description=_("Auskunft nach Art. 15 DSGVO (JSON) für diese Person"),
-        permissions=["export_requester_data"],
-    )
-    def export_requester_data(self, request, queryset):
-        emails = {e.strip().lower() for e in queryset.values_list("email", flat=True)}
-        if len(emails) != 1:
-            self.message_user(
-                request,
-                _("Bitte Kontaktanfragen genau einer Person (einer E-Mail-Adresse) auswählen."),
-                messages.ERROR,
-            )
-            return None
-        data = requester_data_export(email=emails.pop())
-        references = [entry["reference"] for entry in data["contact_messages"]]
-        access_log_record(
-            user=request.user,
-            reference=references[0],
-            via=CaseAccessLog.Via.EXPORT,
-            detail=gettext("Auskunft nach Art. 15 DSGVO: %(references)s")
-            % {"references": ", ".join(references)},
-        )
-        response = HttpResponse(
-            json.dumps(data, ensure_ascii=False, indent=2),
-            content_type="application/json; charset=utf-8",
-        )
-        response["Content-Disposition"] = f'attachment; filename="auskunft-{references[0]}.json"'
-        return response
-
-    def has_export_requester_data_permission(self, request):
-        # The export holds everything about a person, counselling requests included:
-        # only for those who may see all of them (Leitung).
-        return request.user.has_perm("counselling.view_all_cases")
 
     def delete_model(self, request, obj):
         services.contact_messages_delete(ids=[obj.pk])

@@ -8,27 +8,21 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kkk_portal.forms import VisitorFormMixin, consent_field, honeypot_field
+
 from .models import CONTACT_MESSAGE_MAX, ContactMessage
 from .services import REPLY_BODY_MAX, REPLY_SUBJECT_MAX
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(VisitorFormMixin, forms.ModelForm):
     """Name, email, organisation, topic and message; consent and honeypot are form-only."""
 
-    consent = forms.BooleanField(
-        label=_("Ich habe die Datenschutzhinweise gelesen und bin einverstanden."),
-        error_messages={
-            "required": _(
-                "Bitte stimmen Sie den Datenschutzhinweisen zu, damit wir antworten können."
-            )
-        },
+    consent = consent_field(
+        required_message=_(
+            "Bitte stimmen Sie den Datenschutzhinweisen zu, damit wir antworten können."
+        )
     )
-    # Honeypot: hidden by CSS (class "hp-field"), skipped by keyboard and autofill.
-    website = forms.CharField(
-        label=_("Bitte leer lassen"),
-        required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
+    website = honeypot_field()
 
     class Meta:
         model = ContactMessage
@@ -134,10 +128,6 @@ class ContactForm(forms.ModelForm):
         if not message:
             raise ValidationError(_("Bitte schreiben Sie uns Ihre Nachricht."))
         return message
-
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.data.get("website", "").strip())
 
     def submission_data(self) -> dict[str, Any]:
         """The cleaned fields the service stores (no consent or honeypot)."""

@@ -303,9 +303,10 @@ def test_consent_records_the_version_of_the_privacy_page_staff_edited(
 ):
     from kkk_portal.models import SitePage
 
-    # The page comes from a data migration; a browser test's flush may have removed it.
+    # The page comes from load_content (not loaded here): make it as the seeds would.
     page, _ = SitePage.objects.get_or_create(
-        slug="datenschutz", defaults={"title": "Datenschutzerklärung", "body": "Text"}
+        slug="datenschutz",
+        defaults={"title": "Datenschutzerklärung", "body": "Text", "role": "datenschutz"},
     )
     page.version = "2027-01-15"
     page.save()
