@@ -13,7 +13,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Permission
-from django.db.models import CharField, Count, F, Q, QuerySet, Value
+from django.db.models import Case as SqlCase
+from django.db.models import CharField, Count, F, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -150,11 +151,12 @@ class TimelineEntry:
     detail: str = ""
     url: str = ""
     has_time: bool = True  # False: a day without a time of day (shown as a date)
+    body: str = ""  # the text of a reply sent to the requester
 
 
 def _status_and_mail_entries(*, case: Case) -> list[TimelineEntry]:
     """Status changes (with who) and mails sent about the case, in one UNION query."""
-    columns = ["row_kind", "row_at", "a", "b", "c", "d"]
+    columns = ["row_kind", "row_at", "a", "b", "c", "d", "e"]
     changes = (
         CaseStatusChange.objects.filter(case=case)
         .order_by()
@@ -165,6 +167,7 @@ def _status_and_mail_entries(*, case: Case) -> list[TimelineEntry]:
             b=F("to_status"),
             c=F("changed_by__first_name"),
             d=F("changed_by__last_name"),
+            e=Value("", output_field=TextField()),
         )
         .values_list(*columns)
     )
@@ -178,13 +181,19 @@ def _status_and_mail_entries(*, case: Case) -> list[TimelineEntry]:
             b=F("to"),
             c=F("status"),
             d=F("kind"),
+            # The text of replies to the requester; staff notices carry no content.
+            e=SqlCase(
+                When(kind=OutboxMessage.Kind.REPLY, then=F("body")),
+                default=Value(""),
+                output_field=TextField(),
+            ),
         )
         .values_list(*columns)
     )
     statuses = dict(Case.Status.choices)
     mail_statuses = dict(OutboxMessage.Status.choices)
     entries = []
-    for row_kind, at, a, b, c, d in changes.union(mails, all=True):
+    for row_kind, at, a, b, c, d, e in changes.union(mails, all=True):
         if row_kind == "status":
             name = f"{c or ''} {d or ''}".strip() or (_("(ohne Namen)") if c is not None else "–")
             text = (
@@ -205,6 +214,7 @@ def _status_and_mail_entries(*, case: Case) -> list[TimelineEntry]:
                     text=a,
                     detail=_("an %(to)s – %(status)s")
                     % {"to": b, "status": mail_statuses.get(c, c)},
+                    body=e or "",
                 )
             )
     return entries

@@ -102,9 +102,10 @@ def test_counsellor_fills_a_template_edits_it_and_sends_it(beratung, templates):
     assert sent.subject == f"Ihre Anfrage {case.request.reference}: Terminvorschläge"
     assert "- 3. Dezember, 10 Uhr" in sent.body
 
-    # The sent mail shows in the case's timeline.
+    # The sent mail shows in the case's timeline, with the text that was sent.
     case_page = client.get(response["Location"])
     assert sent.subject in html.visible_text(case_page)
+    assert "- 3. Dezember, 10 Uhr" in html.text(case_page, ".workspace-timeline-body")
 
 
 def test_english_requests_get_the_english_text(beratung, templates):

@@ -1,7 +1,6 @@
 """Workspace request and case pages: "Fall anlegen", request text, timeline, choices, speed."""
 
 import datetime
-import re
 
 import pytest
 from django.core.files.base import ContentFile
@@ -19,6 +18,7 @@ from counselling.models import (
     StaffProfile,
 )
 from tests.factories import ActivityFactory, CounsellingRequestFactory, UserFactory
+from tests.html import doc, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +33,6 @@ def _named(user, first: str, last: str):
     user.first_name, user.last_name = first, last
     user.save()
     return user
-
-
-def _text(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 # --- "Fall anlegen" -------------------------------------------------------------------
@@ -65,9 +61,13 @@ def test_make_case_button_creates_the_case_and_opens_it(beratung):
     assert request.status == CounsellingRequest.Status.CASE
     # What the municipality wrote, read-only on the case page.
     html = response.content.decode()
-    fieldset = html.split("Anfrage der Kommune</h2>", 1)[1].split("</fieldset>", 1)[0]
-    assert re.findall(r'<div class="readonly">(.*?)</div>', fieldset, re.S) == [
-        "Streit um den Marktplatz.<br>Seit dem Sommer.",
+    [fieldset] = [
+        f
+        for f in doc(html).select("fieldset")
+        if f.h2 is not None and "Anfrage der Kommune" in f.h2.get_text()
+    ]
+    assert [str(div.decode_contents()) for div in fieldset.select("div.readonly")] == [
+        "Streit um den Marktplatz.<br/>Seit dem Sommer.",
         "Gemeinderat, Bürgerinitiative",
         "dringend (innerhalb von Tagen)",
         "Telefon",
@@ -179,17 +179,18 @@ def test_timeline_shows_everything_newest_first_with_full_names_in_berlin_time(b
 
     html = _login(beratung).get(f"/admin/counselling/case/{case.pk}/change/").content.decode()
 
-    timeline = html.split('id="timeline-heading"', 1)[1].split("</section>", 1)[0]
-    entries = [_text(li) for li in re.findall(r"<li[^>]*>(.*?)</li>", timeline, re.S)]
+    timeline = doc(html).select_one("section.workspace-timeline")
+    entries = [text_of(li) for li in timeline.select("li.workspace-timeline-entry")]
     assert entries == [
         "10.03.2026 Wiedervorlage Nachfragen",
-        "04.03.2026, 12:00 E-Mail Ihre Anfrage an erika@musterdorf.example – gesendet",
+        "04.03.2026, 12:00 E-Mail Ihre Anfrage an erika@musterdorf.example – gesendet "
+        "Gesendeter Text Persönlicher Text",
         "03.03.2026, 15:05 Dokument Bea Berater Protokoll (Protokoll)",
         "02.03.2026, 10:30 Aktivität Bea Berater Gespräch, 4 Teilnehmende, 90 Minuten, Rathaus "
         "Erstgespräch mit der Bürgermeisterin",
         "01.03.2026, 09:00 Status Bea Berater Fall angelegt (Status: Anfrage)",
     ]
-    assert "beratung" not in _text(timeline)  # never the username
+    assert "beratung" not in text_of(timeline)  # never the username
     assert "Persönlicher Text" not in timeline
 
 

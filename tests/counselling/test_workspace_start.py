@@ -1,7 +1,6 @@
 """The start page per person (admin index): requests, my cases, follow-ups, Leitung's view."""
 
 import datetime
-import re
 
 import pytest
 from django.test import Client
@@ -10,6 +9,7 @@ from django.utils import timezone
 from counselling import services
 from counselling.models import Case, CounsellingRequest, OutboxMessage
 from tests.factories import CounsellingRequestFactory
+from tests.html import attrs, doc, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -32,19 +32,15 @@ def _days_ago(days: int) -> datetime.datetime:
 
 def _rows(html: str, box_id: str) -> list[list[str]]:
     """The table rows of one start-page box as lists of cell texts."""
-    box = html.split(f'id="{box_id}"', 1)[1].split("</section>", 1)[0]
-    body = box.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in box else ""
-    rows = []
-    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
-        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
-        rows.append([" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in cells])
-    return rows
+    return [
+        [text_of(cell) for cell in row.select("th, td")]
+        for row in doc(html).select(f"#{box_id} tbody tr")
+    ]
 
 
 def _count_link(html: str, box_id: str) -> tuple[str, str]:
-    box = html.split(f'id="{box_id}"', 1)[1].split("</h2>", 1)[0]
-    href, number = re.search(r'class="workspace-count" href="([^"]+)"[^>]*>(\d+)</a>', box).groups()
-    return href.replace("&amp;", "&"), number
+    link = doc(html).select_one(f"#{box_id} h2 a.workspace-count")
+    return link["href"], link.get_text(strip=True)
 
 
 def test_counsellor_sees_new_requests_oldest_first_with_their_age(beratung):
@@ -138,10 +134,12 @@ def test_leitung_sees_old_unassigned_requests_cases_per_counsellor_and_failed_ma
     assert 'href="/admin/counselling/outboxmessage/?status__exact=fehlgeschlagen">1</a>' in html
     href, number = _count_link(html, "workspace-unassigned")
     assert client.get(href).context["cl"].result_count == int(number) == 1
-    per_counsellor = re.search(
-        r'href="(/admin/counselling/case/\?federfuehrung=\d+&amp;arbeit=open)"', html
-    ).group(1)
-    response = client.get(per_counsellor.replace("&amp;", "&"))
+    per_counsellor = next(
+        href
+        for href in attrs(html, "#workspace-per-counsellor a", "href")
+        if "federfuehrung=" in href and "arbeit=open" in href
+    )
+    response = client.get(per_counsellor)
     assert response.context["cl"].result_count == 2
     # Leitung's box is still there.
     assert "Übersicht und Statistik" in html
