@@ -29,7 +29,8 @@ MISSING_GERMAN = {
 
 
 class AdminJavaScriptCatalog(JavaScriptCatalog):
-    packages = ["django.contrib.admin"]
+    # The rich-text editor reads `window.gettext` too: its German dialog texts come along.
+    packages = ["django.contrib.admin", "django_prose_editor"]
 
     def get_catalog(self) -> dict:
         catalog = super().get_catalog()

@@ -400,6 +400,7 @@ def test_admin_js_catalog_has_german_for_the_two_box_selector(beratung):
 
     assert '"Choose all %s": "Alle %s ausw\\u00e4hlen"' in german
     assert '"Remove all %s": "Alle %s entfernen"' in german
+    assert '"Edit Link": "Link bearbeiten"' in german  # the rich-text editor's dialogs
     assert english_response.status_code == 200
     assert "django.catalog" in english
     assert "Choose all %s" not in english  # English: Django's own msgid is the text
