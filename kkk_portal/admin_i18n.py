@@ -28,12 +28,33 @@ MISSING_GERMAN = {
 }
 
 
+# The rich-text editor's toolbar titles (django-prose-editor 0.28 hard-codes them in
+# English, outside gettext) -> their text in the admin's language, for every language.
+# static/js/prose-editor-labels.js relabels the buttons with these entries.
+EDITOR_TOOLBAR = {
+    "bold": _("Fett"),
+    "italic": _("Kursiv"),
+    "heading %s": _("Überschrift %s"),
+    "paragraph": _("Absatz"),
+    "unordered list": _("Aufzählung"),
+    "ordered list": _("Nummerierte Liste"),
+    "blockquote": _("Zitat"),
+    "insert link": _("Link einfügen"),
+    "remove link": _("Link entfernen"),
+    "undo": _("Rückgängig"),
+    "redo": _("Wiederherstellen"),
+    "horizontal rule": _("Trennlinie"),
+}
+
+
 class AdminJavaScriptCatalog(JavaScriptCatalog):
     # The rich-text editor reads `window.gettext` too: its German dialog texts come along.
     packages = ["django.contrib.admin", "django_prose_editor"]
 
     def get_catalog(self) -> dict:
         catalog = super().get_catalog()
+        for msgid, text in EDITOR_TOOLBAR.items():
+            catalog[msgid] = str(text)
         if (get_language() or "").split("-")[0] == "de":
             for msgid, text in MISSING_GERMAN.items():
                 catalog.setdefault(msgid, str(text))

@@ -404,3 +404,8 @@ def test_admin_js_catalog_has_german_for_the_two_box_selector(beratung):
     assert english_response.status_code == 200
     assert "django.catalog" in english
     assert "Choose all %s" not in english  # English: Django's own msgid is the text
+    # The editor's toolbar titles (static/js/prose-editor-labels.js), in both languages.
+    assert '"bold": "Fett"' in german
+    assert '"heading %s": "\\u00dcberschrift %s"' in german
+    assert '"bold": "Bold"' in english
+    assert '"heading %s": "Heading %s"' in english

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from publications.models import NewsPost
 from tests.axe import assert_no_axe_violations
@@ -69,6 +70,13 @@ def test_redaktion_writes_previews_schedules_and_publishes_rich_news(page, live_
 
     # Write a draft.
     page.goto(f"{live_server.url}/admin/publications/newspost/add/")
+    # The toolbar speaks German (static/js/prose-editor-labels.js), headings included.
+    toolbar = page.locator(".prose-editor:has(#id_body) .prose-menubar")
+    expect(toolbar.locator('button[data-name="bold"]')).to_have_attribute("aria-label", "Fett")
+    expect(toolbar.locator('button[data-name="italic"]')).to_have_attribute("title", "Kursiv")
+    options = toolbar.locator(".prose-menubar__option")
+    expect(options.first).to_have_text("Überschrift 2")
+    expect(options.last).to_have_text("Absatz")
     page.locator("#id_title").fill("Rich-Text im Test")
     page.locator("#id_teaser").fill("Ein Beitrag mit Überschrift, Link und Liste.")
     _write_body(page)
