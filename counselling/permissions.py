@@ -28,6 +28,8 @@ The rules (see RULES at the end for the list):
 - export_cases: the CSV export of all cases.
 - see_requester_data: requesters' personal data across cases (export columns, Art. 15).
 - manage_reply_templates: edit the reply templates.
+- kkk_portal.restore_version (item): restore an old version of public content the
+  person may change (never counselling data or visitors' personal data).
 
 The same visibility as a query: `Case.objects.visible_to(user)` and
 `requests_visible_to(user, queryset)`.
@@ -210,6 +212,23 @@ see_requester_data = (
 )
 manage_reply_templates = is_active_staff & db_perm("change_replytemplate")
 
+
+@rules.predicate
+def may_change_public_content(user, obj) -> bool:
+    """`obj` is public content (a content app, no visitors' personal data) the user may
+    change; counselling data never is."""
+    if obj is None:
+        return False
+    opts = obj._meta
+    if opts.app_label not in CONTENT_APPS or (opts.app_label, opts.model_name) in (
+        PERSONAL_DATA_MODELS
+    ):
+        return False
+    return user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+
+restore_version = is_active_staff & may_change_public_content
+
 RULES = {
     "counselling.view_case": view_case,
     "counselling.change_case": change_case,
@@ -225,6 +244,7 @@ RULES = {
     "counselling.export_cases": export_cases,
     "counselling.see_requester_data": see_requester_data,
     "counselling.manage_reply_templates": manage_reply_templates,
+    "kkk_portal.restore_version": restore_version,
 }
 for _name, _predicate in RULES.items():
     rules.set_perm(_name, _predicate)

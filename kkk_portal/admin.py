@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .bilingual_admin import BilingualAdminMixin
+from .history_admin import EditorialAdminMixin
 from .models import SitePage, SlugRedirect
 from .publishing_admin import (
     PUBLICATION_FIELDSET_TITLE,
@@ -12,7 +13,12 @@ from .publishing_admin import (
 
 
 @admin.register(SitePage)
-class SitePageAdmin(PreviewAdminMixin, BilingualAdminMixin, SimpleHistoryAdmin):
+class SitePageAdmin(
+    EditorialAdminMixin,
+    PreviewAdminMixin,
+    BilingualAdminMixin,
+    SimpleHistoryAdmin,
+):
     """Text pages editors create; the legal pages keep their role, address and footer place."""
 
     list_display = [

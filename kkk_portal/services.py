@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -141,3 +141,41 @@ def login_records_purge(*, now: datetime.datetime | None = None) -> int:
     deleted += AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
     deleted += AccessLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
     return deleted
+
+
+# --- Public content: restoring an old version (kkk_portal/history_admin.py) -----------
+
+
+@transaction.atomic
+def version_restore(*, version, user) -> Model:
+    """Bring back the content of an old version of a public content item.
+
+    `version` is a simple-history record of the item. Every restorable field
+    (`kkk_portal.editorial.restorable_fields`) and every tracked many-to-many
+    relation takes the old version's value; the publication state and times and the
+    address stay as they are. The item is validated like a form save (a clear
+    `ValidationError`, nothing saved, when the old version no longer fits, e.g. a
+    related item was deleted) and saved once, which records a new history entry
+    with the editor and "restored" as its reason.
+    """
+    from simple_history.utils import get_m2m_reverse_field_name
+
+    from .editorial import restorable_fields
+
+    model = version.instance_type
+    item = model._default_manager.select_for_update().get(pk=version.instance.pk)
+    old = version.instance
+    for field in restorable_fields(model):
+        setattr(item, field.attname, getattr(old, field.attname))
+    item.full_clean()
+    item._history_user = user
+    item._change_reason = _("Version vom %(when)s wiederhergestellt") % {
+        "when": timezone.localtime(version.history_date).strftime("%d.%m.%Y %H:%M")
+    }
+    item.save()
+    for m2m in version._history_m2m_fields:
+        related = m2m.related_model
+        reverse_name = get_m2m_reverse_field_name(m2m)
+        ids = getattr(version, m2m.name).values_list(f"{reverse_name}_id", flat=True)
+        getattr(item, m2m.name).set(related._base_manager.filter(pk__in=list(ids)))
+    return item

@@ -4,6 +4,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from kkk_portal.history_admin import EditorialAdminMixin
+from kkk_portal.image_admin import ImageFieldsAdminMixin
 from kkk_portal.publishing_admin import PublicationScheduleAdminMixin, PublicationStateFilter
 
 from .models import FocusArea, Funder, Funding, Municipality, Partner, Project, ProjectState
@@ -44,7 +46,7 @@ class HidesConfidentialReferencesMixin:
 
 
 @admin.register(FocusArea)
-class FocusAreaAdmin(PublicationScheduleAdminMixin, admin.ModelAdmin):
+class FocusAreaAdmin(EditorialAdminMixin, PublicationScheduleAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "order", "is_published", "publish_at", "unpublish_at"]
     list_editable = ["order"]
     list_filter = [PublicationStateFilter, "is_published"]
@@ -53,7 +55,7 @@ class FocusAreaAdmin(PublicationScheduleAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Funder)
-class FunderAdmin(SimpleHistoryAdmin):
+class FunderAdmin(EditorialAdminMixin, ImageFieldsAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "short_name", "kind", "is_generic"]
     list_filter = ["kind", "is_generic"]
     prepopulated_fields = {"slug": ["name"]}
@@ -91,7 +93,11 @@ class ProjectStateInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(
-    PublicationScheduleAdminMixin, HidesConfidentialReferencesMixin, SimpleHistoryAdmin
+    EditorialAdminMixin,
+    ImageFieldsAdminMixin,
+    PublicationScheduleAdminMixin,
+    HidesConfidentialReferencesMixin,
+    SimpleHistoryAdmin,
 ):
     list_display = [
         "title",
@@ -122,7 +128,10 @@ class ProjectAdmin(
             _("Zuordnung"),
             {"fields": ["focus_areas", "municipalities", "partners", "commissioned_by"]},
         ),
-        (_("Bild"), {"fields": ["image", "image_alt"]}),
+        (
+            _("Bild"),
+            {"fields": ["image", "image_alt", "image_alt_en", "image_focus_x", "image_focus_y"]},
+        ),
         (
             _("Englische Fassung"),
             {"fields": ["title_en", "summary_en", "description_en"], "classes": ["collapse"]},

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -11,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kkk_portal.enums import Bundesland, MunicipalityKind
-from kkk_portal.fields import ImageField
+from kkk_portal.fields import (
+    ImageCompanionsMixin,
+    ImageField,
+    alt_en_field,
+    alt_field,
+    focus_field,
+)
 from kkk_portal.publishing import (
     PublishedQuerySetMixin,
     publish_at_field,
@@ -47,6 +54,7 @@ class FocusArea(models.Model):
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
     objects = FocusAreaQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "title"]
@@ -61,7 +69,7 @@ class FocusArea(models.Model):
         return reverse("projects:focus_area", kwargs={"slug": self.slug})
 
 
-class Funder(models.Model):
+class Funder(ImageCompanionsMixin, models.Model):
     class Kind(models.TextChoices):
         EU = "eu", _("Europäische Union")
         FEDERAL = "bund", _("Bund")
@@ -84,6 +92,10 @@ class Funder(models.Model):
         ),
     )
     logo = ImageField(_("Logo"), upload_to="funders/", blank=True, validators=image_validators)
+    logo_alt = alt_field()
+    logo_alt_en = alt_en_field()
+    logo_focus_x = focus_field("x")
+    logo_focus_y = focus_field("y")
     url = models.URLField(_("Webseite"), blank=True)
 
     history = HistoricalRecords()
@@ -153,6 +165,9 @@ class Municipality(models.Model):
     longitude = models.DecimalField(
         _("Längengrad"), max_digits=8, decimal_places=5, null=True, blank=True
     )
+    # PostgreSQL full-text search (kkk_portal/search.py): kept current by a database
+    # trigger (migration 0005_search_vector), so bulk writes are covered; empty elsewhere.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = MunicipalityQuerySet.as_manager()
 
@@ -256,7 +271,7 @@ class ProjectQuerySet(PublishedQuerySetMixin, models.QuerySet):
         return self.filter(query)
 
 
-class Project(models.Model):
+class Project(ImageCompanionsMixin, models.Model):
     title = models.CharField(_("Titel"), max_length=255)
     title_en = models.CharField(_("Titel (Englisch)"), max_length=255, blank=True)
     slug = models.SlugField(_("Kurzname in der Adresse"), max_length=200, unique=True)
@@ -294,8 +309,17 @@ class Project(models.Model):
         blank=True,
         related_name="commissioned_projects",
     )
-    image = ImageField(_("Bild"), upload_to="projects/", blank=True, validators=image_validators)
-    image_alt = models.CharField(_("Bildbeschreibung (Alternativtext)"), max_length=255, blank=True)
+    image = ImageField(
+        _("Bild"),
+        upload_to="projects/",
+        blank=True,
+        validators=image_validators,
+        crop_ratio=(3, 2),
+    )
+    image_alt = alt_field()
+    image_alt_en = alt_en_field()
+    image_focus_x = focus_field("x")
+    image_focus_y = focus_field("y")
     is_published = models.BooleanField(
         _("veröffentlicht"), default=True, db_index=True, help_text=IS_PUBLISHED_HELP
     )
@@ -304,7 +328,12 @@ class Project(models.Model):
     created_at = models.DateTimeField(_("angelegt"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[focus_areas, municipalities, partners])
+    # PostgreSQL full-text search (kkk_portal/search.py): kept current by a database
+    # trigger (migration 0005_search_vector), so bulk writes are covered; empty elsewhere.
+    search_vector = SearchVectorField(null=True, editable=False)
+    history = HistoricalRecords(
+        m2m_fields=[focus_areas, municipalities, partners], excluded_fields=["search_vector"]
+    )
     objects = ProjectQuerySet.as_manager()
 
     class Meta:

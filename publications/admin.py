@@ -14,6 +14,8 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from counselling.leadership_views import csv_response
+from kkk_portal.history_admin import EditorialAdminMixin
+from kkk_portal.image_admin import ImageFieldsAdminMixin
 from kkk_portal.publishing_admin import PublicationScheduleAdminMixin, PublicationStateFilter
 
 from . import services
@@ -22,7 +24,12 @@ from .models import Event, NewsPost, Publication, Registration, Speaker
 
 
 @admin.register(Publication)
-class PublicationAdmin(PublicationScheduleAdminMixin, SimpleHistoryAdmin):
+class PublicationAdmin(
+    EditorialAdminMixin,
+    ImageFieldsAdminMixin,
+    PublicationScheduleAdminMixin,
+    SimpleHistoryAdmin,
+):
     list_display = ["title", "kind", "date", "is_published", "publish_at", "unpublish_at"]
     list_filter = [PublicationStateFilter, "kind", "is_published", "focus_areas"]
     date_hierarchy = "date"
@@ -33,7 +40,12 @@ class PublicationAdmin(PublicationScheduleAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(NewsPost)
-class NewsPostAdmin(PublicationScheduleAdminMixin, SimpleHistoryAdmin):
+class NewsPostAdmin(
+    EditorialAdminMixin,
+    ImageFieldsAdminMixin,
+    PublicationScheduleAdminMixin,
+    SimpleHistoryAdmin,
+):
     schedule_fields = ("is_published", "published_at", "unpublish_at")
     list_display = ["title", "published_at", "is_published", "unpublish_at"]
     list_filter = [PublicationStateFilter, "is_published"]
@@ -97,7 +109,7 @@ def _count_of(status: str) -> Subquery:
 
 
 @admin.register(Event)
-class EventAdmin(PublicationScheduleAdminMixin, SimpleHistoryAdmin):
+class EventAdmin(EditorialAdminMixin, PublicationScheduleAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "title",
         "start",

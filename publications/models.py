@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -15,7 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kkk_portal.fields import ImageField
+from kkk_portal.fields import (
+    ImageCompanionsMixin,
+    ImageField,
+    alt_en_field,
+    alt_field,
+    focus_field,
+)
 from kkk_portal.publishing import (
     PublishedQuerySetMixin,
     publish_at_field,
@@ -50,7 +57,7 @@ class NewsPostQuerySet(PublishedQuerySet):
     publish_field = "published_at"
 
 
-class Publication(models.Model):
+class Publication(ImageCompanionsMixin, models.Model):
     class Kind(models.TextChoices):
         BROCHURE = "broschuere", _("Broschüre")
         REPORT = "bericht", _("Bericht")
@@ -77,9 +84,16 @@ class Publication(models.Model):
         _("Datei"), upload_to="publications/", blank=True, validators=document_validators
     )
     cover = ImageField(
-        _("Titelbild"), upload_to="publications/covers/", blank=True, validators=image_validators
+        _("Titelbild"),
+        upload_to="publications/covers/",
+        blank=True,
+        validators=image_validators,
+        crop_ratio=(5, 7),
     )
-    cover_alt = models.CharField(_("Bildbeschreibung (Alternativtext)"), max_length=255, blank=True)
+    cover_alt = alt_field()
+    cover_alt_en = alt_en_field()
+    cover_focus_x = focus_field("x")
+    cover_focus_y = focus_field("y")
     projects = models.ManyToManyField(
         Project, verbose_name=_("Projekte"), blank=True, related_name="publications"
     )
@@ -93,7 +107,10 @@ class Publication(models.Model):
     unpublish_at = unpublish_at_field()
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
-    history = HistoricalRecords()
+    # PostgreSQL full-text search (kkk_portal/search.py): kept current by a database
+    # trigger (migration 0006_search_vector), so bulk writes are covered; empty elsewhere.
+    search_vector = SearchVectorField(null=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["search_vector"])
     objects = PublishedQuerySet.as_manager()
 
     class Meta:
@@ -122,7 +139,7 @@ class Publication(models.Model):
         return Download(url=self.file.url, format=extension or "?", size=size)
 
 
-class NewsPost(models.Model):
+class NewsPost(ImageCompanionsMixin, models.Model):
     title = models.CharField(_("Titel"), max_length=255)
     title_en = models.CharField(_("Titel (Englisch)"), max_length=255, blank=True)
     slug = models.SlugField(_("Kurzname in der Adresse"), max_length=200, unique=True)
@@ -139,8 +156,13 @@ class NewsPost(models.Model):
     teaser_en = models.TextField(_("Anreißer (Englisch)"), max_length=500, blank=True)
     body = RichTextField(_("Text"))
     body_en = RichTextField(_("Text (Englisch)"), blank=True)
-    image = ImageField(_("Bild"), upload_to="news/", blank=True, validators=image_validators)
-    image_alt = models.CharField(_("Bildbeschreibung (Alternativtext)"), max_length=255, blank=True)
+    image = ImageField(
+        _("Bild"), upload_to="news/", blank=True, validators=image_validators, crop_ratio=(16, 9)
+    )
+    image_alt = alt_field()
+    image_alt_en = alt_en_field()
+    image_focus_x = focus_field("x")
+    image_focus_y = focus_field("y")
     event = models.ForeignKey(
         "Event",
         verbose_name=_("Veranstaltung"),
@@ -162,7 +184,10 @@ class NewsPost(models.Model):
     unpublish_at = unpublish_at_field()
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
-    history = HistoricalRecords()
+    # PostgreSQL full-text search (kkk_portal/search.py): kept current by a database
+    # trigger (migration 0006_search_vector), so bulk writes are covered; empty elsewhere.
+    search_vector = SearchVectorField(null=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["search_vector"])
     objects = NewsPostQuerySet.as_manager()
 
     class Meta:
@@ -290,7 +315,10 @@ class Event(models.Model):
     )
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["online_access_link"])
+    # PostgreSQL full-text search (kkk_portal/search.py): kept current by a database
+    # trigger (migration 0006_search_vector), so bulk writes are covered; empty elsewhere.
+    search_vector = SearchVectorField(null=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["online_access_link", "search_vector"])
     objects = EventQuerySet.as_manager()
 
     class Meta:

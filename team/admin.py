@@ -7,8 +7,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from counselling.data_export import RequesterExportActionMixin
+from kkk_portal.history_admin import EditorialAdminMixin
+from kkk_portal.image_admin import ImageFieldsAdminMixin
 from kkk_portal.publishing_admin import PublicationScheduleAdminMixin, PublicationStateFilter
 
 from . import services
@@ -17,7 +20,12 @@ from .models import ContactDetails, ContactMessage, ContactReply, TeamMember
 
 
 @admin.register(TeamMember)
-class TeamMemberAdmin(PublicationScheduleAdminMixin, admin.ModelAdmin):
+class TeamMemberAdmin(
+    EditorialAdminMixin,
+    ImageFieldsAdminMixin,
+    PublicationScheduleAdminMixin,
+    SimpleHistoryAdmin,
+):
     schedule_fields = ("is_active", "publish_at", "unpublish_at")
     list_display = [
         "name",

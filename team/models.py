@@ -7,8 +7,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from kkk_portal.fields import ImageField
+from kkk_portal.fields import (
+    ImageCompanionsMixin,
+    ImageField,
+    alt_en_field,
+    alt_field,
+    focus_field,
+)
 from kkk_portal.publishing import (
     PublishedQuerySetMixin,
     publish_at_field,
@@ -30,14 +37,20 @@ class TeamMemberQuerySet(PublishedQuerySetMixin, models.QuerySet):
         return members if settings.DEBUG else members.exclude(is_example=True)
 
 
-class TeamMember(models.Model):
+class TeamMember(ImageCompanionsMixin, models.Model):
     name = models.CharField(_("Name"), max_length=200)
     slug = models.SlugField(_("Kurzname in der Adresse"), max_length=200, unique=True)
     role = models.CharField(_("Funktion"), max_length=255)
     role_en = models.CharField(_("Funktion (Englisch)"), max_length=255, blank=True)
     bio = models.TextField(_("Kurzbiografie"), blank=True)
     bio_en = models.TextField(_("Kurzbiografie (Englisch)"), blank=True)
-    photo = ImageField(_("Foto"), upload_to="team/", blank=True, validators=image_validators)
+    photo = ImageField(
+        _("Foto"), upload_to="team/", blank=True, validators=image_validators, crop_ratio=(4, 5)
+    )
+    photo_alt = alt_field()
+    photo_alt_en = alt_en_field()
+    photo_focus_x = focus_field("x")
+    photo_focus_y = focus_field("y")
     email = models.EmailField(_("E-Mail"), blank=True)
     phone = models.CharField(_("Telefon"), max_length=50, blank=True)
     focus_areas = models.ManyToManyField(
@@ -58,7 +71,10 @@ class TeamMember(models.Model):
         help_text=_("Erfundener Demo-Eintrag; wird öffentlich als Beispiel gekennzeichnet."),
     )
 
+    updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+
     objects = TeamMemberQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "name"]

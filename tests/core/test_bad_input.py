@@ -211,6 +211,7 @@ def admin_add_team_member(client, photo: SimpleUploadedFile):
             "order": "0",
             "is_active": "on",
             "photo": photo,
+            "photo_alt": "Erika Beispiel am Schreibtisch",  # required with a photo
         },
     )
 

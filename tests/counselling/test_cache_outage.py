@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 
 from counselling import services
 from counselling.models import CounsellingRequest, OutboxMessage
-from kkk_portal.images import _cache_key
+from kkk_portal.images import Spec, _cache_key
 from publications.models import Publication
 from tests.counselling.smtp_stub import closed_port
 from tests.factories import (
@@ -118,7 +118,8 @@ def test_redis_down_every_public_page_answers_200(client, redis_down, content):
     team = client.get("/team/").content.decode()
     assert re.search(r'<img [^>]*src="/media/team/anna[^"]*\.jpg"[^>]*width="400"', team)
     publication = client.get("/publikationen/mit-bild/").content.decode()
-    assert re.search(r'<img [^>]*src="/media/thumbs/[^"]+-320\.webp"', publication)
+    assert re.search(r'<source [^>]*srcset="/media/thumbs/[^"]+-320\.webp', publication)
+    assert re.search(r'<img [^>]*src="/media/thumbs/[^"]+-320\.jpg"', publication)
 
 
 def test_real_redis_counts_the_rate_limit_and_keeps_thumbnail_sizes(
@@ -132,6 +133,6 @@ def test_real_redis_counts_the_rate_limit_and_keeps_thumbnail_sizes(
     assert statuses == [302, 302, 429]
     assert CounsellingRequest.objects.count() == 2
 
-    name = Publication.objects.get(slug="mit-bild").cover.name
+    key = Spec.of(Publication.objects.get(slug="mit-bild").cover).key
     assert client.get("/publikationen/mit-bild/").status_code == 200
-    assert cache.get(_cache_key(name))["width"] == 800
+    assert cache.get(_cache_key(key))["width"] == 800
