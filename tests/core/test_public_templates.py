@@ -22,6 +22,8 @@ from tests.factories import (
     ProjectFactory,
     PublicationFactory,
 )
+from tests.html import doc as parse_html
+from tests.html import text as element_text
 
 pytestmark = pytest.mark.django_db
 
@@ -127,13 +129,15 @@ def test_icons_are_linked_and_have_their_sizes(client):
 
 
 def test_menu_button_has_a_visible_label(client):
-    html = _text(client.get("/"))
+    # A native disclosure: no JavaScript, closed on load, the visible word is its name.
+    page = parse_html(client.get("/"))
 
-    button = re.search(r'<button class="navbar-toggler site-menu-button".*?</button>', html).group(
-        0
-    )
-    assert '<span class="site-menu-label">Menü</span>' in button
-    assert "aria-label" not in button  # the visible word is the name
+    menu = page.select_one("nav details#main-nav")
+    toggle = menu.find("summary", recursive=False)
+    assert "open" not in menu.attrs
+    assert element_text(toggle, ".site-menu-label") == "Menü"
+    assert "aria-label" not in toggle.attrs
+    assert [a["href"] for a in menu.select("a.nav-link")][:2] == ["/arbeitsfelder/", "/projekte/"]
 
 
 # --- feeds in every page's head ---------------------------------------------------------

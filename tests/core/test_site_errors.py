@@ -68,7 +68,7 @@ def test_500_page_is_served_in_the_site_layout(client):
     assert response.status_code == 500
     assert h1(html) == ["Technischer Fehler"]
     assert '<a class="btn btn-primary" href="/">Zur Startseite</a>' in html
-    assert '/static/css/site.css"' in html
+    assert '/static/css/site.min.css"' in html
 
     response = client.get("/en/kaputt/")
     assert response.status_code == 500

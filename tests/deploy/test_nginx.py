@@ -9,6 +9,8 @@ import boto3
 import pytest
 import requests
 
+from tests import html
+
 pytestmark = pytest.mark.postgres
 
 
@@ -128,3 +130,19 @@ def test_bodies_over_the_upload_limit_stop_at_nginx(prod_stack, https):
 
     assert response.status_code == 413
     assert prod_stack.served_by() == before
+
+
+def test_pages_and_static_files_go_out_compressed(prod_stack, https):
+    gzip_only = {"Accept-Encoding": "gzip"}
+    page = https("GET", "/", headers=gzip_only)
+    stylesheet = html.attrs(page.text, "link[rel=stylesheet]", "href")[0]
+
+    css = https("GET", stylesheet, headers=gzip_only, stream=True)
+
+    assert page.headers["Content-Encoding"] == "gzip"  # compressed by nginx on the way
+    assert "Accept-Encoding" in page.headers["Vary"]
+    # The stylesheet: the .gz that collectstatic wrote beside it, sent as it is.
+    assert css.headers["Content-Encoding"] == "gzip"
+    precompressed = prod_stack.folder / "static" / (stylesheet.removeprefix("/static/") + ".gz")
+    assert int(css.headers["Content-Length"]) == precompressed.stat().st_size
+    assert css.headers["Cache-Control"] == "public, max-age=31536000, immutable"

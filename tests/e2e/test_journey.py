@@ -43,9 +43,9 @@ def test_navigation_works_without_javascript(browser, live_server, content):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 800})
     page = context.new_page()
     page.goto(live_server.url + "/")
-    nav_link = page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
-        "link", name="Projekte"
-    )
+    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    nav.locator("summary", has_text="Menü").click()  # a <details>: no script needed
+    nav_link = nav.get_by_role("link", name="Projekte")
     assert nav_link.is_visible()
     nav_link.click()
     page.wait_for_url("**/projekte/")

@@ -18,11 +18,11 @@ def content(transactional_db):
 
 
 def open_nav(page):
-    """On narrow screens the navigation is collapsed behind the toggler."""
-    toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():
-        toggler.click()
-        page.locator("#main-nav.show").wait_for()
+    """On narrow screens the navigation is closed behind the "Menü" disclosure."""
+    toggle = page.locator("#main-nav > summary")
+    if toggle.is_visible():
+        toggle.click()
+        page.locator("#main-nav[open]").wait_for()
 
 
 @pytest.mark.parametrize("width", [360, 1280])
@@ -119,13 +119,23 @@ def test_mobile_navigation_opens_and_links_work(page, live_server, content):
     nav = page.get_by_role("navigation", name="Hauptnavigation")
     projects = nav.get_by_role("link", name="Projekte", exact=True)
     assert not projects.is_visible()
-    toggler = nav.get_by_role("button", name="Menü")
-    assert toggler.get_attribute("aria-expanded") == "false"
-    toggler.click()
+    menu = nav.locator("details#main-nav")
+    toggle = menu.locator("summary", has_text="Menü")
+    assert menu.get_attribute("open") is None
+    toggle.click()
     projects.wait_for(state="visible")
-    assert toggler.get_attribute("aria-expanded") == "true"
+    assert menu.get_attribute("open") == ""
     assert_no_axe_violations(page)
     projects.click()
+    page.wait_for_url("**/projekte/")
+
+
+def test_wide_screen_shows_the_navigation_without_the_toggle(page, live_server, content):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(live_server.url + "/")
+    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    assert not nav.locator("#main-nav > summary").is_visible()
+    nav.get_by_role("link", name="Projekte", exact=True).click()
     page.wait_for_url("**/projekte/")
 
 
@@ -134,11 +144,14 @@ def test_navigation_search_and_language_work_without_javascript(browser, live_se
     page = context.new_page()
     page.goto(live_server.url + "/")
     nav = page.get_by_role("navigation", name="Hauptnavigation")
+    assert not nav.get_by_role("link", name="Beratung anfragen").is_visible()
+    nav.locator("summary", has_text="Menü").click()  # a <details>: no script needed
     assert nav.get_by_role("link", name="Beratung anfragen").is_visible()
     page.get_by_role("searchbox", name="Website durchsuchen").fill("Altmark")
     page.get_by_role("search", name="Schnellsuche").get_by_role("button", name="Suchen").click()
     page.wait_for_url("**/suche/?q=Altmark")
     assert page.locator(".search-summary").inner_text() == "8 Treffer für „Altmark“."
+    page.locator("#main-nav > summary").click()
     page.get_by_role("link", name="English").click()
     page.wait_for_url("**/en/suche/?q=Altmark")
     context.close()
