@@ -32,3 +32,8 @@ class KkkPortalConfig(AppConfig):
         from .slugs import connect_signals
 
         connect_signals()
+
+        # Saving or deleting public content makes every cached anonymous page stale.
+        from . import page_cache
+
+        page_cache.connect_signals()

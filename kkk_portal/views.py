@@ -1,9 +1,12 @@
+import functools
+
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView
 
@@ -26,14 +29,23 @@ def home(request):
         .prefetch_related("municipalities")
         .order_by(F("end_date").desc(nulls_first=True), "-start_date")[:6]
     )
-    upcoming = list(Event.objects.published().upcoming()[:3])
+
+    # Lazy: the page body is kept per content version (templates/home.html), so a
+    # stored copy saves these queries too.
+    @functools.cache
+    def upcoming() -> list[Event]:
+        return list(Event.objects.published().upcoming()[:3])
+
+    def recent() -> list[Event]:
+        # Nothing coming up: show the most recent past events instead of an empty block.
+        return [] if upcoming() else list(Event.objects.published().past()[:3])
+
     context = {
         "focus_areas": FocusArea.objects.published(),
         "projects": projects,
         "today": today,
-        "upcoming_events": upcoming,
-        # Nothing coming up: show the most recent past events instead of an empty block.
-        "recent_events": [] if upcoming else list(Event.objects.published().past()[:3]),
+        "upcoming_events": SimpleLazyObject(upcoming),
+        "recent_events": SimpleLazyObject(recent),
         "latest_news": NewsPost.objects.published()[:3],
         "latest_publications": Publication.objects.published()[:3],
     }

@@ -73,6 +73,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "kkk_portal.richtext.EditorCSPMiddleware",  # after CSP: hashes for the admin's editor
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous public pages from the cache: a hit skips everything below, while
+    # the request id and the security headers above still run (page_cache.py).
+    "kkk_portal.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -138,6 +141,30 @@ elif env.str("REDIS_URL", default=""):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def page_cache_config(default: dict) -> dict:
+    """The cache of anonymous pages: the shared cache under its own key prefix, or its
+    own bounded local memory, so pages never push rate-limit counters out."""
+    if default["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": 300},
+        }
+    return {**default, "KEY_PREFIX": "pages"}
+
+
+CACHES["pages"] = page_cache_config(CACHES["default"])
+# Anonymous public pages from the cache "pages" (kkk_portal/page_cache.py): on unless
+# PAGE_CACHE_ENABLED=0. Entries live at most PAGE_CACHE_TIMEOUT seconds (a version
+# change lost while the cache was unreachable heals by then); an address keeps at most
+# PAGE_CACHE_MAX_VARIANTS query strings per hour; larger pages are not stored.
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
+PAGE_CACHE_ALIAS = "pages"
+PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=60 * 60)
+PAGE_CACHE_MAX_VARIANTS = env.int("PAGE_CACHE_MAX_VARIANTS", default=100)
+PAGE_CACHE_MAX_BYTES = 1_000_000
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

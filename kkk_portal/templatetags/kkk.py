@@ -1,11 +1,12 @@
 """Site-wide template helpers."""
 
+import contextlib
 import datetime
 
 from django import template
 from django.conf import settings
 from django.template.loader_tags import BLOCK_CONTEXT_KEY
-from django.urls import translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -18,6 +19,7 @@ from kkk_portal.translation import (
     is_fallback,
     translated,
 )
+from projects.versioned import per_content_version
 
 register = template.Library()
 
@@ -161,3 +163,119 @@ def lang_attr(obj, field):
     if translated(obj, field).fallback:
         return mark_safe(' lang="de"')
     return ""
+
+
+# --- Header and footer, rendered once per content version ---------------------------
+
+# Stands in for the language switch in a stored header; replaced by the live switch,
+# which depends on the path and query string of each request.
+_LANGUAGE_SWITCH_MARK = "\x00language-switch\x00"
+# The named pages of the main navigation (templates/includes/header.html).
+_NAV_URL_NAMES = (
+    "projects:focus_area_list",
+    "projects:index",
+    "publications:index",
+    "publications:news_events",
+    "team:index",
+    "team:contact",
+)
+
+
+def _nav_paths(menus) -> frozenset[str]:
+    """The paths the main navigation marks as the current page (aria-current)."""
+    paths = set()
+    for name in _NAV_URL_NAMES:
+        with contextlib.suppress(NoReverseMatch):
+            paths.add(reverse(name))
+    paths.update(page.get_absolute_url() for page in menus["main"])
+    return frozenset(paths)
+
+
+def _render_include(context, template_name: str, **values) -> str:
+    template = context.template.engine.get_template(template_name)
+    with context.push(**values):
+        return template.render(context)
+
+
+@register.simple_tag(takes_context=True)
+def site_header(context) -> SafeString:
+    """includes/header.html, kept per content version, language and active nav item.
+
+    The header differs between pages only in the nav item marked as current and in the
+    language switch: the stored copy is keyed on the path when the path is one of the
+    navigation's, and the language switch is rendered for every request.
+    """
+    request = context.get("request")
+    switch = _render_include(context, "includes/language_switch.html")
+    if request is None or "site_menus" not in context:
+        return mark_safe(_render_include(context, "includes/header.html", language_switch=switch))  # noqa: S308
+    menus = context["site_menus"]
+    nav_paths = per_content_version("nav-paths", lambda: _nav_paths(menus), look_up_schedule=False)
+    variant = request.path if request.path in nav_paths else "-"
+    html = per_content_version(
+        f"header:{variant}",
+        lambda: _render_include(
+            context,
+            "includes/header.html",
+            language_switch=mark_safe(_LANGUAGE_SWITCH_MARK),  # noqa: S308
+        ),
+        look_up_schedule=False,
+    )
+    return mark_safe(html.replace(_LANGUAGE_SWITCH_MARK, switch))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def site_footer(context) -> SafeString:
+    """includes/footer.html, kept per content version and language (the same on every page)."""
+    if "site_menus" not in context:
+        return mark_safe(_render_include(context, "includes/footer.html"))  # noqa: S308
+    return mark_safe(  # noqa: S308
+        per_content_version(
+            "footer",
+            lambda: _render_include(context, "includes/footer.html"),
+            look_up_schedule=False,
+        )
+    )
+
+
+class PerContentVersionNode(template.Node):
+    def __init__(self, name: str, nodelist: template.NodeList, *, per_path: bool) -> None:
+        self.name = name
+        self.nodelist = nodelist
+        self.per_path = per_path
+
+    def render(self, context) -> SafeString:
+        def build() -> str:
+            with context.push():
+                return str(self.nodelist.render(context))
+
+        name = self.name
+        if context.get("preview"):
+            return mark_safe(build())  # noqa: S308 – a staff preview shows unsaved states
+        if self.per_path:
+            request = context.get("request")
+            if request is None or request.META.get("QUERY_STRING"):
+                return mark_safe(build())  # noqa: S308 – rendered by the engine
+            name = f"{name}:{request.path}"
+        return mark_safe(per_content_version(f"fragment:{name}", build, look_up_schedule=False))  # noqa: S308
+
+
+@register.tag("per_content_version")
+def per_content_version_tag(parser, token) -> PerContentVersionNode:
+    """`{% per_content_version "name" %}…{% end_per_content_version %}`: a fragment kept
+    per content version and language (projects/versioned.py).
+
+    Only for fragments that depend on nothing but the public content, the language
+    and the date: no query string, user, form or CSRF token. With `per_path` the copy
+    is kept per path (for a page's object) and only for requests without a query
+    string. Whatever the fragment needs should be lazy, so a copy saves its queries.
+    """
+    bits = token.split_contents()
+    per_path = bits[2:] == ["per_path"]
+    if len(bits) - per_path != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError(
+            'usage: {% per_content_version "name" [per_path] %}…{% end_per_content_version %}'
+        )
+    nodelist = parser.parse(("end_per_content_version",))
+    parser.delete_first_token()
+    return PerContentVersionNode(bits[1][1:-1], nodelist, per_path=per_path)

@@ -1,0 +1,481 @@
+"""Anonymous public pages from the shared cache, invalidated the moment their content changes.
+
+A visitor without a session gets an allow-listed public page (home, lists, detail
+pages, text pages, feeds, sitemap; `CACHED_VIEWS`) from the cache alias
+`PAGE_CACHE_ALIAS` ("pages": Redis in production, local memory in development).
+A hit costs one cache round trip (`get_many` of the content version and the page)
+and no database query; sessions, authentication, the second factor, messages and
+the view are skipped. Switch it off with the environment variable
+`PAGE_CACHE_ENABLED=0` (the benchmark compares both; the test settings have it off
+except where a test turns it on).
+
+Middleware order: `PageCacheMiddleware` sits right after WhiteNoise, so request id
+and log line, the HTTPS redirect and every security header (HSTS, nosniff,
+Referrer-Policy, COOP, CORP, CSP) are still added on a hit by the middleware
+around it; what the inner middleware adds (X-Frame-Options, Content-Language,
+Vary) is stored with the page. Each response of an eligible request carries
+`X-Page-Cache: hit` or `miss`; other requests pay no cache round trip (which
+paths resolve to an allow-listed view is remembered per process).
+
+Key: scheme, host, language and the path with its raw query string (hashed).
+The language is the one the URL names (`/en/…`, German without prefix), exactly as
+`LocaleMiddleware` with `i18n_patterns(prefix_default_language=False)` decides it.
+Different query strings of one address are stored up to `PAGE_CACHE_MAX_VARIANTS`
+per hour, so made-up parameters cannot fill the cache; pages above
+`PAGE_CACHE_MAX_BYTES` are not stored.
+
+Invalidation, two parts:
+
+- The content version: a random token in the cache, replaced whenever a model
+  shown on public pages is saved or deleted or its many-to-many links change
+  (`connect_signals`, called from `KkkPortalConfig.ready`): all public content
+  apps (projects, publications, team, kkk_portal) except the private or internal
+  models in `PRIVATE_MODELS`, plus the thumbnails the worker records. A counselling
+  request, a contact message or an unconfirmed event registration does not touch
+  it; a registration that takes or frees a seat does (the event page says when it
+  is full). The token is replaced at once and again after the commit, so no
+  reader can store a page of the old data under the new token.
+- The next scheduled change: each stored page is valid only until the earliest
+  future moment at which any public page could change by itself: publication
+  and unpublication times of every published content type (`published()`), an
+  event's start and end, its registration opening and closing, and the next
+  midnight in Europe/Berlin (project status, "upcoming" lists). It is computed with
+  one query per content type, once per content version and boundary, and stored
+  beside the version. So a scheduled news post appears at its time, not after a
+  timeout.
+
+Entries also expire after `PAGE_CACHE_TIMEOUT` seconds (an hour by default): a
+version change lost while the cache server was unreachable heals by then.
+
+Never cached: requests with a session, messages or Authorization header (staff,
+and visitors in the middle of a form), anything but GET/HEAD, views not in
+`CACHED_VIEWS` (request and contact forms, registration confirm/cancel links, a
+counsellor's calendar feed, the admin and its previews), responses other than 200,
+streaming responses, responses with `Cache-Control: private/no-cache/no-store` or
+a cookie. A page whose form needs a CSRF token is stored only when its view is
+marked for it (the event page with its registration form): the token is replaced
+by a placeholder in the stored HTML and every hit gets a fresh token of the
+visitor's own CSRF cookie (set if missing), through Django's own CSRF middleware.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from functools import cache as memoize
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
+from django.core.exceptions import DisallowedHost
+from django.db import models, transaction
+from django.db.models import Min, Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.urls import Resolver404, get_urlconf, resolve
+from django.utils import timezone, translation
+from django.utils.translation import get_language_from_path
+
+from .publishing import PublishedQuerySetMixin
+from .safe_cache import CACHE_ERRORS
+
+logger = logging.getLogger(__name__)
+
+# View name -> whether the page may carry a CSRF-protected form (its token is kept
+# out of the stored HTML). Everything else is never cached.
+CACHED_VIEWS: dict[str, bool] = {
+    "home": False,
+    "search": False,
+    "projects:index": False,
+    "projects:detail": False,
+    "projects:focus_area_list": False,
+    "projects:focus_area": False,
+    "projects:municipality_list": False,
+    "projects:municipality": False,
+    "publications:index": False,
+    "publications:detail": False,
+    "publications:news_events": False,
+    "publications:news_feed": False,
+    "publications:news_atom": False,
+    "publications:news_detail": False,
+    "publications:ical_feed": False,
+    "publications:event_archive": False,
+    "publications:event_detail": True,  # the registration form
+    "publications:event_ics": False,
+    "team:index": False,
+    "pages:detail": False,
+    "pages:child": False,
+    "sitemap": False,
+    "sitemap_section": False,
+    "robots_txt": False,
+}
+
+# Apps whose models are shown on public pages; every model in them counts, except these.
+PUBLIC_APPS = {"projects", "publications", "team", "kkk_portal"}
+PRIVATE_MODELS = {
+    "team.contactmessage",
+    "team.contactreply",
+    "kkk_portal.contentfingerprint",
+}
+# Models of other apps that change public pages: the worker's thumbnails (srcset).
+EXTRA_PUBLIC_MODELS = {"counselling.imagerendition"}
+# Registrations change a page only when they take or free a seat (see _registration_changed).
+REGISTRATION_MODEL = "publications.registration"
+
+# Times besides publication and unpublication at which a model's public pages change.
+EXTRA_SCHEDULE_FIELDS: dict[str, tuple[str, ...]] = {
+    "publications.event": ("start", "end", "registration_opens_at", "registration_closes_at"),
+}
+
+VERSION_KEY = "page-cache:version"
+NEXT_KEY = "page-cache:next:{token}"
+PAGE_KEY = "page-cache:page:{digest}"
+VARIANTS_KEY = "page-cache:variants:{digest}"
+VARIANTS_WINDOW = 60 * 60
+# Stands in for the CSRF token in stored HTML; exactly as long as a real token.
+CSRF_MARKER = b'name="csrfmiddlewaretoken" value="'
+CSRF_PLACEHOLDER = b"page-cache-csrf-token".ljust(64, b"-")
+CSRF_TOKEN_LENGTH = 64
+UNCACHEABLE_CONTROL = ("private", "no-cache", "no-store")
+HIT, MISS = "hit", "miss"
+HEADER = "X-Page-Cache"
+
+
+def page_cache() -> BaseCache:
+    """The cache alias PAGE_CACHE_ALIAS; the default cache where CACHES lacks it."""
+    alias = settings.PAGE_CACHE_ALIAS
+    return caches[alias if alias in settings.CACHES else DEFAULT_CACHE_ALIAS]
+
+
+# --- Content version --------------------------------------------------------------
+
+
+def _new_token() -> str:
+    return secrets.token_hex(8)
+
+
+def _replace_version() -> None:
+    try:
+        page_cache().set(VERSION_KEY, _new_token(), timeout=None)
+    except CACHE_ERRORS as error:
+        # Pages stored so far stay valid until PAGE_CACHE_TIMEOUT at the latest.
+        logger.warning("Page cache: content version not changed: %s", type(error).__name__)
+
+
+def content_changed() -> None:
+    """Every cached page is out of date: now, and again when the transaction commits.
+
+    The second change covers a reader that rendered the old data between the first
+    one and the commit and stored it under the new version.
+    """
+    _replace_version()
+    transaction.on_commit(_replace_version, robust=True)
+
+
+# _current_version and _valid_until are also used by projects/versioned.py (values kept
+# per content version, like a cached page).
+def _current_version(cache: BaseCache) -> str:
+    token = cache.get(VERSION_KEY)
+    if token is None:
+        cache.add(VERSION_KEY, _new_token(), timeout=None)
+        token = cache.get(VERSION_KEY)
+    return token
+
+
+# --- Next scheduled change ------------------------------------------------------
+
+
+@memoize
+def _scheduled_models() -> tuple[tuple[type[models.Model], str, tuple[str, ...]], ...]:
+    """(model, state field, time fields) of every content type with a publication schedule."""
+    found = []
+    for model in apps.get_models():
+        queryset = model._default_manager.get_queryset()
+        if not isinstance(queryset, PublishedQuerySetMixin):
+            continue
+        names = {field.name for field in model._meta.concrete_fields}
+        wanted = (
+            queryset.publish_field,
+            queryset.unpublish_field,
+            *EXTRA_SCHEDULE_FIELDS.get(model._meta.label_lower, ()),
+        )
+        found.append((model, queryset.state_field, tuple(f for f in wanted if f in names)))
+    return tuple(found)
+
+
+def next_midnight(now: datetime.datetime) -> datetime.datetime:
+    """The next local midnight (TIME_ZONE): project status and "upcoming" change then."""
+    zone = timezone.get_default_timezone()
+    tomorrow = timezone.localtime(now, zone).date() + datetime.timedelta(days=1)
+    return datetime.datetime.combine(tomorrow, datetime.time.min, tzinfo=zone)
+
+
+def next_change(now: datetime.datetime | None = None) -> datetime.datetime:
+    """The earliest moment after `now` at which a public page changes without a save.
+
+    One query per content type with a publication schedule.
+    """
+    now = now or timezone.now()
+    candidates = [next_midnight(now)]
+    for model, state_field, fields in _scheduled_models():
+        moments = (
+            model._default_manager.filter(**{state_field: True})
+            .order_by()
+            .aggregate(
+                **{
+                    f"t{i}": Min(field, filter=Q(**{f"{field}__gt": now}))
+                    for i, field in enumerate(fields)
+                }
+            )
+        )
+        candidates += [moment for moment in moments.values() if moment is not None]
+    return min(candidates)
+
+
+def _valid_until(cache: BaseCache, token: str, started: float) -> float:
+    """Timestamp until which a page rendered at `started` under `token` stays right."""
+    key = NEXT_KEY.format(token=token)
+    boundary = cache.get(key)
+    if boundary is None or boundary <= started:
+        # Earliest change after the render started: one computed before is still
+        # right if it lies after that moment too.
+        moment = datetime.datetime.fromtimestamp(started, tz=datetime.UTC)
+        boundary = next_change(moment).timestamp()
+        cache.set(key, boundary, timeout=settings.PAGE_CACHE_TIMEOUT)
+    return min(boundary, started + settings.PAGE_CACHE_TIMEOUT)
+
+
+# --- Signals ------------------------------------------------------------------------
+
+
+@memoize
+def shows_publicly(model: type[models.Model]) -> bool:
+    """Whether saving or deleting an instance of `model` can change a public page."""
+    label = model._meta.label_lower
+    if label in EXTRA_PUBLIC_MODELS:
+        return True
+    if model._meta.app_label not in PUBLIC_APPS or label in PRIVATE_MODELS:
+        return False
+    return not model.__name__.startswith("Historical")  # simple-history's copies
+
+
+def _changed(sender: type[models.Model], **kwargs: object) -> None:
+    content_changed()
+
+
+def _registration_changed(
+    sender: type[models.Model], instance: models.Model, **kwargs: object
+) -> None:
+    # An unconfirmed registration takes no seat: the event page stays as it is.
+    if instance.status != sender.Status.PENDING:
+        content_changed()
+
+
+def _links_changed(sender: type[models.Model], action: str, **kwargs: object) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        content_changed()
+
+
+def connect_signals() -> None:
+    """Change the content version when public content changes (from `AppConfig.ready`).
+
+    Connected per model, so private models keep Django's fast bulk deletes.
+    """
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if label == REGISTRATION_MODEL:
+            for signal in (post_save, post_delete):
+                signal.connect(_registration_changed, sender=model, dispatch_uid=f"pc-{label}")
+            continue
+        if not shows_publicly(model):
+            continue
+        for signal in (post_save, post_delete):
+            signal.connect(_changed, sender=model, dispatch_uid=f"page-cache-{label}")
+        for field in model._meta.local_many_to_many:
+            through = field.remote_field.through
+            m2m_changed.connect(
+                _links_changed, sender=through, dispatch_uid=f"page-cache-m2m-{label}.{field.name}"
+            )
+
+
+# --- Middleware --------------------------------------------------------------------
+
+
+def _uncached_csrf_response(request: HttpRequest) -> HttpResponse:  # pragma: no cover
+    raise AssertionError("only process_request/process_response of the CSRF middleware run")
+
+
+class PageCacheMiddleware:
+    """Serves and stores anonymous public pages (see the module docstring)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(_uncached_csrf_response)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.PAGE_CACHE_ENABLED:
+            return self.get_response(request)
+        identity = self._identity(request)
+        if identity is None:
+            return self.get_response(request)
+        cache = page_cache()
+        key = PAGE_KEY.format(digest=_digest(identity))
+        started = time.time()
+        try:
+            found = cache.get_many([VERSION_KEY, key])
+        except CACHE_ERRORS as error:
+            logger.warning("Page cache unavailable: %s", type(error).__name__)
+            return self.get_response(request)
+        token, entry = found.get(VERSION_KEY), found.get(key)
+        if token is not None and entry is not None and entry[0] == token and started < entry[1]:
+            return self._replay(request, entry)
+        try:
+            token = token or _current_version(cache)
+        except CACHE_ERRORS:
+            return self.get_response(request)
+        response = self.get_response(request)
+        self._store(request, response, cache, key, identity, token, started)
+        response[HEADER] = MISS
+        return response
+
+    # A request that may be answered from the cache: its identity, else None.
+    @staticmethod
+    def _identity(request: HttpRequest) -> tuple[str, str, str, str, str] | None:
+        if request.method not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in request.META:
+            return None
+        cookies = request.COOKIES
+        if settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
+            return None
+        path = request.path_info
+        if "/admin/" in path:
+            return None
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return None  # the inner middleware answers 400
+        language = get_language_from_path(path) or settings.LANGUAGE_CODE
+        if not _allow_listed(path, language):
+            return None
+        return request.scheme, host, language, path, request.META.get("QUERY_STRING", "")
+
+    def _replay(self, request: HttpRequest, entry: tuple) -> HttpResponse:
+        _token, _until, status, headers, content, has_csrf = entry
+        if has_csrf:
+            # The visitor's own CSRF secret (a new one if the cookie is missing), masked
+            # afresh; Django's middleware then sets the cookie as the view would have.
+            self.csrf.process_request(request)
+            fresh = get_token(request).encode()
+            content = content.replace(CSRF_MARKER + CSRF_PLACEHOLDER, CSRF_MARKER + fresh)
+        response = HttpResponse(content, status=status, headers=headers)
+        if has_csrf:
+            self.csrf.process_response(request, response)
+        response[HEADER] = HIT
+        return response
+
+    def _store(
+        self,
+        request: HttpRequest,
+        response: HttpResponse,
+        cache: BaseCache,
+        key: str,
+        identity: tuple[str, str, str, str, str],
+        token: str,
+        started: float,
+    ) -> None:
+        match = getattr(request, "resolver_match", None)
+        if match is None or match.view_name not in CACHED_VIEWS:
+            return
+        if response.status_code != 200 or response.streaming:
+            return
+        if any(word in response.get("Cache-Control", "") for word in UNCACHEABLE_CONTROL):
+            return
+        if getattr(request, "LANGUAGE_CODE", None) != identity[2]:
+            return
+        content = response.content
+        if len(content) > settings.PAGE_CACHE_MAX_BYTES:
+            return
+        cookies = set(response.cookies)
+        has_csrf = settings.CSRF_COOKIE_NAME in cookies
+        if has_csrf:
+            cookies.discard(settings.CSRF_COOKIE_NAME)
+            if not CACHED_VIEWS[match.view_name] or settings.CSRF_USE_SESSIONS:
+                return
+            content = _without_csrf_tokens(content)
+            if content is None:
+                return
+        if cookies:
+            return
+        try:
+            if identity[4] and not _variant_allowed(cache, identity):
+                return
+            until = _valid_until(cache, token, started)
+            remaining = until - time.time()
+            if remaining <= 0:
+                return  # a scheduled change happened while the page was rendered
+            headers = [
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in ("set-cookie", HEADER.lower())
+            ]
+            entry = (token, until, response.status_code, headers, content, has_csrf)
+            cache.set(key, entry, timeout=max(1, int(remaining)))
+        except CACHE_ERRORS as error:
+            logger.warning("Page cache: page not stored: %s", type(error).__name__)
+
+
+# Per process: path -> whether it resolves to a view in CACHED_VIEWS. Saves the cache
+# round trip for every other anonymous request; emptied when full (paths come from
+# visitors).
+_ALLOW_LISTED: dict[tuple[str, str], bool] = {}
+_ALLOW_LISTED_MAX = 10_000
+
+
+def _allow_listed(path: str, language: str) -> bool:
+    key = (str(get_urlconf() or settings.ROOT_URLCONF), path)
+    known = _ALLOW_LISTED.get(key)
+    if known is None:
+        if len(_ALLOW_LISTED) >= _ALLOW_LISTED_MAX:
+            _ALLOW_LISTED.clear()
+        with translation.override(language):  # i18n_patterns match the active language
+            try:
+                known = resolve(path).view_name in CACHED_VIEWS
+            except Resolver404:
+                known = False
+        _ALLOW_LISTED[key] = known
+    return known
+
+
+def _digest(identity: tuple[str, ...]) -> str:
+    return hashlib.md5("\n".join(identity).encode(), usedforsecurity=False).hexdigest()
+
+
+def _variant_allowed(cache: BaseCache, identity: tuple[str, str, str, str, str]) -> bool:
+    """At most PAGE_CACHE_MAX_VARIANTS query strings of one address are stored per hour."""
+    key = VARIANTS_KEY.format(digest=_digest(identity[:4]))
+    cache.add(key, 0, timeout=VARIANTS_WINDOW)
+    try:
+        return cache.incr(key) <= settings.PAGE_CACHE_MAX_VARIANTS
+    except ValueError:  # expired in between
+        return False
+
+
+def _without_csrf_tokens(content: bytes) -> bytes | None:
+    """The HTML with every form's CSRF token replaced by the placeholder.
+
+    None if a token may be elsewhere in the page (no hidden form field found).
+    """
+    parts = content.split(CSRF_MARKER)
+    if len(parts) == 1:
+        return None
+    cleaned = [parts[0]]
+    for part in parts[1:]:
+        if part[CSRF_TOKEN_LENGTH : CSRF_TOKEN_LENGTH + 1] != b'"':
+            return None
+        cleaned.append(CSRF_PLACEHOLDER + part[CSRF_TOKEN_LENGTH:])
+    return CSRF_MARKER.join(cleaned)

@@ -1,0 +1,65 @@
+"""Header, footer and page bodies kept per content version (kkk_portal/templatetags/kkk.py).
+
+Once the next scheduled change is known for a content version, the header, the
+footer and marked page bodies are rendered once and reused; the pages must still
+mark the right navigation item, switch languages to the page at hand and show a
+change at once.
+"""
+
+import pytest
+
+from kkk_portal import page_cache
+from kkk_portal.models import SitePage
+from tests.factories import ProjectFactory
+from tests.html import attrs, doc, texts
+
+
+def _know_next_change() -> None:
+    """What the page cache does with every page it stores: look up the next scheduled change."""
+    cache = page_cache.page_cache()
+    page_cache._valid_until(cache, page_cache._current_version(cache), 0.0)
+
+
+def _current(html: str) -> list[str]:
+    return texts(html, "header a[aria-current=page]")
+
+
+def _switch(html: str) -> list[str]:
+    return attrs(html, "header .language-switch a", "href")
+
+
+@pytest.mark.django_db
+def test_kept_header_marks_the_current_page_and_switches_to_it(client):
+    ProjectFactory(title="Brücken bauen")
+    _know_next_change()
+    for _ in range(2):  # the second round comes from the kept copies
+        projects = client.get("/projekte/").content.decode()
+        team = client.get("/team/").content.decode()
+        home = client.get("/").content.decode()
+        english = client.get("/en/team/").content.decode()
+        assert _current(projects) and set(_current(projects)) == {"Projekte"}
+        assert _current(team) and set(_current(team)) == {"Team"}
+        assert _current(home) == []
+        assert set(_switch(projects)) == {"/en/projekte/"}
+        assert set(_switch(team)) == {"/en/team/"}
+        assert set(_switch(english)) == {"/team/"}
+        assert doc(english).html["lang"] == "en"
+
+
+@pytest.mark.django_db
+def test_kept_copies_show_a_change_at_once(client):
+    project = ProjectFactory(title="Brücken bauen")
+    _know_next_change()
+    client.get("/")
+    client.get(project.get_absolute_url())
+    project.title = "Neue Wege"
+    project.save()
+    SitePage.objects.create(slug="angebot", title="Angebot", body="x", menu="haupt")
+    _know_next_change()
+    home = client.get("/").content.decode()
+    detail = client.get(project.get_absolute_url()).content.decode()
+    assert "Neue Wege" in texts(home, "main h3")
+    assert "Brücken bauen" not in texts(home, "main h3")
+    assert texts(detail, "main h1") == ["Neue Wege"]
+    assert "Angebot" in texts(home, "header .nav-link")
+    assert "Angebot" in texts(detail, "header .nav-link")
