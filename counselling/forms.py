@@ -1,7 +1,5 @@
 import re
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +20,11 @@ class TopicChoiceField(forms.ModelMultipleChoiceField):
 
 
 class CounsellingRequestForm(VisitorFormMixin, forms.ModelForm):
-    """The public request form. Consent and the honeypot are form-only fields."""
+    """The public request form. Consent and the honeypot are form-only fields.
+
+    Laid out in templates/counselling/request_form.html (fieldsets, the character
+    counter), each field written by `{% form_field %}` (kkk_portal/templatetags/form_fields.py).
+    """
 
     topics = TopicChoiceField(
         label=_("Themen"),
@@ -124,44 +126,6 @@ class CounsellingRequestForm(VisitorFormMixin, forms.ModelForm):
         self.fields["situation"].max_length = SITUATION_MAX
         self.fields["situation"].error_messages["max_length"] = _(
             "Bitte kürzen Sie den Text auf höchstens 5.000 Zeichen (jetzt: %(show_value)d)."
-        )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Fieldset(
-                _("Wer fragt an?"),
-                "institution",
-                "body_kind",
-                "state",
-            ),
-            Fieldset(
-                _("Wie erreichen wir Sie?"),
-                "contact_name",
-                "contact_role",
-                "email",
-                "phone",
-                "contact_preference",
-            ),
-            Fieldset(
-                _("Worum geht es?"),
-                "topics",
-                Field("situation", aria_describedby="id_situation_helptext situation-counter"),
-                HTML(
-                    "{% load i18n %}"
-                    '<p id="situation-counter" class="form-text situation-counter" '
-                    'data-max="5000" data-counter-for="id_situation" aria-live="polite" '
-                    "data-text-left=\"{% translate 'Noch REMAINING von MAX Zeichen' %}\" "
-                    "data-text-over=\"{% translate 'OVER Zeichen zu viel' %}\"></p>"
-                ),
-                "conflict_type",
-                "involved",
-                "urgency",
-                "heard_from",
-            ),
-            Div(Field("website"), css_class="hp-field"),
-            Fieldset(_("Einwilligung"), "consent"),
-            Submit("submit", _("Anfrage senden")),
         )
 
     def clean_email(self):

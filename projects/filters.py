@@ -1,17 +1,20 @@
 """The filters of the public project list (`/projekte/?status=…&state=…`)."""
 
 import re
+from collections import Counter
+from dataclasses import dataclass
 
 import django_filters
 from django import forms
 from django.db.models import Count, Max, Min, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from kkk_portal.enums import Bundesland
 from kkk_portal.translation import translated_text
 
 from .models import FocusArea, Funder, Funding, Municipality, Project, ProjectStatus
+from .versioned import per_content_version
 
 QUERY_MAX_LENGTH = 200
 # „Demokratie leben!“ inside "Modellprojekt im Bundesprogramm „Demokratie leben!“"
@@ -53,48 +56,121 @@ def year_choices():
     return [(str(year), str(year)) for year in range(last, bounds["first"].year - 1, -1)]
 
 
-def _municipalities(request):
-    return Municipality.objects.with_published_work()
+# The municipality filter is a text field with suggestions (<datalist>): with more
+# places than this, only those of the chosen state are suggested (page weight).
+SUGGESTIONS_MAX = 200
 
 
-def _funders(request):
-    """Named funders of published projects; generic entries ("Stiftungen") are no organisation."""
-    return Funder.objects.filter(
+@dataclass(frozen=True)
+class PlaceChoice:
+    """A municipality the filter offers: `label` is what a visitor types or picks."""
+
+    pk: int
+    slug: str
+    name: str
+    state: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """Everything the filter offers, worked out once per content version and language."""
+
+    programmes: list
+    years: list
+    focus_areas: list
+    funders: list
+    places: list  # [PlaceChoice]
+
+
+def _place_choices() -> list[PlaceChoice]:
+    """Places with published work, labelled by name; "Name (Land)" where two share a name."""
+    rows = (
+        Municipality.objects.with_published_work()
+        .order_by("name", "state")
+        .values_list("pk", "slug", "name", "state")
+    )
+    rows = list(rows)
+    names = Counter(name.casefold() for _, _, name, _ in rows)
+    states = dict(Bundesland.choices)
+    return [
+        PlaceChoice(
+            pk=pk,
+            slug=slug,
+            name=name,
+            state=state,
+            label=f"{name} ({states[state]})" if names[name.casefold()] > 1 else name,
+        )
+        for pk, slug, name, state in rows
+    ]
+
+
+def _build_choices() -> FilterChoices:
+    funders = Funder.objects.filter(
         projects__in=Project.objects.published(), is_generic=False
     ).distinct()
+    funder_choices = []
+    for funder in funders:
+        name = translated_text(funder, "name")
+        funder_choices.append(
+            (funder.slug, f"{name} ({funder.short_name})" if funder.short_name else name)
+        )
+    return FilterChoices(
+        programmes=programme_choices(),
+        years=year_choices(),
+        focus_areas=[
+            (area.slug, translated_text(area, "title")) for area in FocusArea.objects.published()
+        ],
+        funders=funder_choices,
+        places=_place_choices(),
+    )
 
 
-def _focus_areas(request):
-    return FocusArea.objects.published()
+def filter_choices() -> FilterChoices:
+    """The filter's choices for the current content version and language (cached)."""
+    return per_content_version("project-filter-choices", _build_choices)
 
 
-class TranslatedChoiceField(forms.ModelChoiceField):
-    """Choices labelled in the page's language (German where no English name exists)."""
+class MunicipalityField(forms.CharField):
+    """A place typed by name ("Name" or "Name (Land)", any case) or given by its slug
+    (the addresses of the former select list). Cleans to a PlaceChoice."""
 
-    label_field = "title"
+    def __init__(self, *args, places=(), **kwargs):
+        self.places = list(places)
+        super().__init__(*args, **kwargs)
 
-    def label_from_instance(self, obj):
-        return translated_text(obj, self.label_field)
+    def clean(self, value):
+        text = " ".join(super().clean(value).split())
+        if not text:
+            return None
+        wanted = text.casefold()
+        for place in self.places:
+            if place.slug == text or place.label.casefold() == wanted:
+                return place
+        # "Name (Land)" with the state in the page's language or in German.
+        names = [{code: str(label) for code, label in Bundesland.choices}]
+        with translation.override("de"):
+            names.append({code: str(label) for code, label in Bundesland.choices})
+        for place in self.places:
+            if any(f"{place.name} ({n[place.state]})".casefold() == wanted for n in names):
+                return place
+        same_name = [p for p in self.places if p.name.casefold() == wanted]
+        if same_name:  # a name two places share, typed without the state
+            raise forms.ValidationError(
+                _(
+                    "„%(name)s“ gibt es mehrmals. Bitte wählen Sie mit Bundesland, "
+                    "z. B. „%(example)s“."
+                ),
+                params={"name": text, "example": same_name[0].label},
+            )
+        raise forms.ValidationError(
+            _("Zu „%(name)s“ gibt es keine Kommune mit veröffentlichten Projekten."),
+            params={"name": text[:QUERY_MAX_LENGTH]},
+        )
 
 
-class FocusAreaChoiceField(TranslatedChoiceField):
-    label_field = "title"
-
-
-class FunderChoiceField(TranslatedChoiceField):
-    label_field = "name"
-
-    def label_from_instance(self, obj):
-        name = super().label_from_instance(obj)
-        return f"{name} ({obj.short_name})" if obj.short_name else name
-
-
-class FocusAreaFilter(django_filters.ModelChoiceFilter):
-    field_class = FocusAreaChoiceField
-
-
-class FunderFilter(django_filters.ModelChoiceFilter):
-    field_class = FunderChoiceField
+class MunicipalityFilter(django_filters.Filter):
+    field_class = MunicipalityField
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -117,26 +193,23 @@ class ProjectFilter(django_filters.FilterSet):
         method="filter_state",
         empty_label=_("alle"),
     )
-    municipality = django_filters.ModelChoiceFilter(
+    municipality = MunicipalityFilter(
         label=_("Kommune"),
-        queryset=_municipalities,
-        to_field_name="slug",
         method="filter_municipality",
-        empty_label=_("alle"),
+        max_length=QUERY_MAX_LENGTH,
+        help_text=_("Name der Stadt, Gemeinde oder des Landkreises."),
     )
-    focus_area = FocusAreaFilter(
+    focus_area = django_filters.ChoiceFilter(
         label=_("Arbeitsfeld"),
-        queryset=_focus_areas,
-        to_field_name="slug",
-        field_name="focus_areas",
+        choices=[],  # filled per request in __init__
+        field_name="focus_areas__slug",
         distinct=True,
         empty_label=_("alle"),
     )
-    funder = FunderFilter(
+    funder = django_filters.ChoiceFilter(
         label=_("Fördermittelgeber"),
-        queryset=_funders,
-        to_field_name="slug",
-        field_name="funders",
+        choices=[],  # filled per request in __init__
+        field_name="funders__slug",
         distinct=True,
         empty_label=_("alle"),
     )
@@ -158,11 +231,25 @@ class ProjectFilter(django_filters.FilterSet):
         model = Project
         fields = []  # every filter is declared above
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, choices: FilterChoices | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Computed once per request (a callable would run again for every use).
-        self.filters["programme"].extra["choices"] = programme_choices()
-        self.filters["year"].extra["choices"] = year_choices()
+        # Worked out once per content version (a callable would run for every use).
+        self.choices = choices or filter_choices()
+        self.filters["programme"].extra["choices"] = self.choices.programmes
+        self.filters["year"].extra["choices"] = self.choices.years
+        self.filters["focus_area"].extra["choices"] = self.choices.focus_areas
+        self.filters["funder"].extra["choices"] = self.choices.funders
+        self.filters["municipality"].extra["places"] = self.choices.places
+
+    def suggestions(self) -> list[str]:
+        """The names the municipality field suggests: all, or the chosen state's if many."""
+        places = self.choices.places
+        if len(places) <= SUGGESTIONS_MAX:
+            return [p.label for p in places]
+        state = self.form.cleaned_data.get("state") if self.is_bound else None
+        if not state:
+            return []
+        return [p.label for p in places if p.state == state]
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value.strip()) if value.strip() else queryset
@@ -174,7 +261,7 @@ class ProjectFilter(django_filters.FilterSet):
         return queryset.in_state(value)
 
     def filter_municipality(self, queryset, name, value):
-        return queryset.in_municipality(value)
+        return queryset.in_municipality(value.pk) if value else queryset
 
     def filter_programme(self, queryset, name, value):
         return queryset.funded_by_programme(value)

@@ -15,8 +15,10 @@ README there). Their SVG paths are computed once per process and cached.
 import json
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
+
+from django.urls import reverse
 
 from kkk_portal.enums import Bundesland
 
@@ -70,33 +72,75 @@ MARKER_RADIUS = 24
 MARKER_SPACING = 2 * MARKER_RADIUS + 3
 
 
+# A place set larger than this, or one whose markers would have to move further than
+# MAX_MOVE to stay apart, is drawn with grouped markers instead: the places closer than
+# MARKER_SPACING to a group's first place share its marker, which counts them and leads
+# to the list of places (which names every one of them).
+SPREAD_MAX = 50
+MAX_MOVE = 2 * MARKER_SPACING
+SPREAD_ROUNDS = 200
+
+
 @dataclass(frozen=True)
 class Place:
-    """A municipality on the map: (x, y) is where its marker sits, (true_x, true_y) the place."""
+    """A marker on the map: (x, y) is where it sits, (true_x, true_y) the place.
+
+    `municipality` is the place it stands for; a grouped marker stands for `members`
+    (the first of them is `municipality`) and links to `href`.
+    """
 
     municipality: object
     x: float
     y: float
     true_x: float | None = None
     true_y: float | None = None
+    members: tuple = ()
+    href: str = ""
 
     @property
     def moved(self) -> bool:
         """True if the marker had to leave the true position to stay distinguishable."""
         return self.true_x is not None and (self.x, self.y) != (self.true_x, self.true_y)
 
+    @property
+    def is_group(self) -> bool:
+        return len(self.members) > 1
+
+    @property
+    def others(self) -> int:
+        """How many places besides `municipality` this marker stands for."""
+        return max(len(self.members) - 1, 0)
+
+
+def _cell(x: float, y: float, size: float) -> tuple[int, int]:
+    return int(x // size), int(y // size)
+
+
+def _neighbours(grid: dict, cell: tuple[int, int]):
+    cx, cy = cell
+    for gx in (cx - 1, cx, cx + 1):
+        for gy in (cy - 1, cy, cy + 1):
+            yield from grid.get((gx, gy), ())
+
 
 def spread(points: list[tuple[float, float]], *, spacing: float = MARKER_SPACING):
     """Push points apart until no two are closer than `spacing` (a few relaxation rounds).
 
-    Deterministic: identical points part along an angle that depends on their order.
-    Points stay inside the map, at least a marker radius from its edges.
+    Deterministic: pairs are relaxed in index order; identical points part along an
+    angle that depends on their order. Points stay inside the map, at least a marker
+    radius from its edges. Each round looks only at points in neighbouring cells of a
+    grid of `spacing`-sized cells, so a round costs O(n) for evenly spread points.
     """
     moved = [list(p) for p in points]
-    for _ in range(200):
+    for _ in range(SPREAD_ROUNDS):
+        grid: dict[tuple[int, int], list[int]] = {}
+        for index, (x, y) in enumerate(moved):
+            grid.setdefault(_cell(x, y, spacing), []).append(index)
         changed = False
         for i in range(len(moved)):
-            for j in range(i + 1, len(moved)):
+            # Points move during a round; the grid of its start finds every pair that
+            # was close then, and the next round's grid the rest.
+            for j in sorted(j for j in _neighbours(grid, _cell(*moved[i], spacing)) if j > i):
                 dx = moved[j][0] - moved[i][0]
                 dy = moved[j][1] - moved[i][1]
                 distance = math.hypot(dx, dy)
@@ -115,29 +159,102 @@ def spread(points: list[tuple[float, float]], *, spacing: float = MARKER_SPACING
         for point in moved:
             point[0] = min(max(point[0], MARKER_RADIUS), WIDTH - MARKER_RADIUS)
             point[1] = min(max(point[1], MARKER_RADIUS), HEIGHT - MARKER_RADIUS)
-        if not changed:
+        if not changed and not _too_close(moved, spacing):
             break
     return [(round(x, 1), round(y, 1)) for x, y in moved]
 
 
-def places_on_map(municipalities):
-    """Those of `municipalities` that have coordinates, with their marker position."""
+def _too_close(points, spacing: float) -> bool:
+    """Whether any two points are closer than `spacing` (grid look-up, O(n))."""
+    grid: dict[tuple[int, int], list[int]] = {}
+    for index, (x, y) in enumerate(points):
+        grid.setdefault(_cell(x, y, spacing), []).append(index)
+    for i, (x, y) in enumerate(points):
+        for j in _neighbours(grid, _cell(x, y, spacing)):
+            if j > i and math.hypot(points[j][0] - x, points[j][1] - y) < spacing - 0.01:
+                return True
+    return False
+
+
+def group(points: list[tuple[float, float]], *, spacing: float = MARKER_SPACING):
+    """Indices of `points` grouped: no group's first point is closer than `spacing` to
+    another's, and every member is closer than `spacing` to its group's first point
+    (the nearest one). Deterministic: groups form in input order. O(n) with a grid."""
+    groups: list[list[int]] = []
+    grid: dict[tuple[int, int], list[int]] = {}
+    for index, (x, y) in enumerate(points):
+        cell = _cell(x, y, spacing)
+        best = None
+        for g in _neighbours(grid, cell):
+            lx, ly = points[groups[g][0]]
+            distance = math.hypot(lx - x, ly - y)
+            if distance < spacing and (best is None or distance < best[0]):
+                best = (distance, g)
+        if best is None:
+            grid.setdefault(cell, []).append(len(groups))
+            groups.append([index])
+        else:
+            groups[best[1]].append(index)
+    return groups
+
+
+@lru_cache(maxsize=32)
+def layout(points: tuple[tuple[float, float], ...]) -> tuple:
+    """((member indices, marker x, marker y), …) for places at `points` (map units).
+
+    Cached per place set: the pages of one content version draw the same sets again.
+    """
+    if len(points) <= SPREAD_MAX:
+        markers = spread(list(points))
+        if all(math.dist(p, m) <= MAX_MOVE for p, m in zip(points, markers, strict=True)):
+            return tuple(((i,), *m) for i, m in enumerate(markers))
+    groups = group(list(points))
+    # The groups' first points are far enough apart; only the map's edges can push
+    # two of them together.
+    markers = spread([points[g[0]] for g in groups])
+    return tuple((tuple(g), *m) for g, m in zip(groups, markers, strict=True))
+
+
+def places_list_href(state: str) -> str:
+    """The list of places of `state` on the page of all places."""
+    return f"{reverse('projects:municipality_list')}#places-{state}"
+
+
+def places_on_map(municipalities, *, group_href=places_list_href):
+    """Markers for those of `municipalities` that have coordinates.
+
+    A grouped marker leads to `group_href(state of its first place)`.
+    """
     located = [
         (m, project(m.longitude, m.latitude))
         for m in municipalities
         if m.latitude is not None and m.longitude is not None
     ]
-    markers = spread([xy for _, xy in located])
-    return [
-        Place(municipality=m, x=x, y=y, true_x=true[0], true_y=true[1])
-        for (m, true), (x, y) in zip(located, markers, strict=True)
-    ]
+    markers = layout(tuple(xy for _, xy in located))
+    places = []
+    for members, x, y in markers:
+        first, true = located[members[0]]
+        grouped = len(members) > 1
+        places.append(
+            Place(
+                municipality=first,
+                x=x,
+                y=y,
+                true_x=true[0],
+                true_y=true[1],
+                members=tuple(located[i][0] for i in members) if grouped else (),
+                href=group_href(first.state) if grouped else "",
+            )
+        )
+    return places
 
 
 def map_context(municipalities, *, highlight_states=()):
     """What `projects/_map.html` needs."""
     places = places_on_map(municipalities)
-    highlighted = set(highlight_states) | {p.municipality.state for p in places}
+    highlighted = set(highlight_states) | {
+        m.state for p in places for m in (p.members or (p.municipality,))
+    }
     return {
         "width": WIDTH,
         "height": HEIGHT,

@@ -1,11 +1,18 @@
-from django.db.models import Prefetch
-from django.views.generic import DetailView, ListView
+from dataclasses import dataclass
 
-from kkk_portal.enums import Bundesland
+from django.db.models import Prefetch, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.generic import DetailView, ListView, TemplateView
+
+from kkk_portal.enums import Bundesland, MunicipalityKind
 
 from .filters import ProjectFilter
 from .map import map_context
 from .models import FocusArea, Funding, Municipality, Project
+from .versioned import per_content_version
 
 
 class ProjectMixin:
@@ -18,17 +25,25 @@ class ProjectMixin:
 def bind_filter(data, queryset, request):
     """A bound ProjectFilter; fields with nonsense values are dropped, not failed on.
 
-    Returns the filter and the labels of the fields that were ignored.
+    Returns the filter and a note for each field that was ignored: the field's own
+    message where it explains more (a place name that matches nothing), else a
+    general one.
     """
     filterset = ProjectFilter(data, queryset=queryset, request=request)
     if filterset.is_valid():
         return filterset, []
-    invalid = list(filterset.errors)
-    ignored = [str(filterset.form.fields[name].label) for name in invalid]
+    notes = []
+    for name, errors in filterset.errors.items():
+        label = str(filterset.form.fields[name].label)
+        if name == "municipality" and data.get(name, "").strip("\x00"):
+            notes.append(str(errors[0]))
+        else:
+            notes.append(_("Ungültige Auswahl bei „%(label)s“ wurde ignoriert.") % {"label": label})
     data = data.copy()
-    for name in invalid:
+    for name in filterset.errors:
         data.pop(name, None)
-    return ProjectFilter(data, queryset=queryset, request=request), ignored
+    filterset = ProjectFilter(data, queryset=queryset, request=request, choices=filterset.choices)
+    return filterset, notes
 
 
 class ProjectListView(ProjectMixin, ListView):
@@ -51,10 +66,17 @@ class ProjectListView(ProjectMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        place = self.filterset.form.cleaned_data.get("municipality")
         context.update(
             filter=self.filterset,
             ignored_filters=self.ignored,
             page_notice=self.page_notice,
+            # The chosen place by its name (old links name it by slug); a name that
+            # matched nothing stays in the field to be corrected.
+            municipality_value=place.label
+            if place
+            else self.request.GET.get("municipality", "").replace("\x00", "")[:200],
+            municipality_suggestions=self.filterset.suggestions(),
         )
         return context
 
@@ -112,37 +134,82 @@ class FocusAreaDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         area = self.object
+        # A field of work can hold thousands of items: each list shows the first
+        # RELATED_LIMIT and links to the full, filtered list when there are more (one
+        # row more is read to know, so no count query).
+        projects = _first(area.projects.published().prefetch_related("municipalities"))
+        publications = _first(area.publications.published())
+        past_events = _first(area.events.published().past())
         context.update(
-            projects=area.projects.published().prefetch_related("municipalities"),
-            publications=area.publications.published(),
-            upcoming_events=area.events.published().upcoming(),
-            past_events=area.events.published().past(),
+            projects=projects.items,
+            projects_more=projects.more,
+            publications=publications.items,
+            publications_more=publications.more,
+            upcoming_events=_first(area.events.published().upcoming()).items,
+            past_events=past_events.items,
+            past_events_more=past_events.more,
         )
         return context
+
+
+RELATED_LIMIT = 12
+
+
+@dataclass(frozen=True)
+class FirstItems:
+    items: list
+    more: bool
+
+
+def _first(queryset: QuerySet, limit: int = RELATED_LIMIT) -> FirstItems:
+    """The first `limit` rows of `queryset`, and whether there are more."""
+    rows = list(queryset[: limit + 1])
+    return FirstItems(rows[:limit], len(rows) > limit)
 
 
 def group_by_state(places):
-    """[(state label, [places…]), …] in the order of the Bundesland choices."""
+    """[(state code, state label, [places…]), …] in the order of the Bundesland choices.
+
+    Each place carries `url`, its page's address (one `reverse` for all of them), and
+    `note`: its kind and number of projects.
+    """
+    pattern = reverse("projects:municipality", kwargs={"slug": "-"})
+    prefix, suffix = pattern[: pattern.index("/-/") + 1], pattern[pattern.index("/-/") + 2 :]
+    kinds = dict(MunicipalityKind.choices)
     groups = {code: [] for code in Bundesland.values}
     for place in sorted(places, key=lambda p: p.name.casefold()):
+        place.url = f"{prefix}{place.slug}{suffix}"
+        # What the list says after the name, worked out here rather than per item in
+        # the template (thousands of places on the benchmark data).
+        count = getattr(place, "project_count", 0)
+        place.note = f"{kinds.get(place.kind, place.kind)} · " + ngettext(
+            "%(counter)s Projekt", "%(counter)s Projekte", count
+        ) % {"counter": count}
         groups[place.state].append(place)
-    return [(Bundesland(code).label, items) for code, items in groups.items() if items]
+    return [(code, Bundesland(code).label, items) for code, items in groups.items() if items]
 
 
-class MunicipalityListView(ListView):
+class MunicipalityListView(TemplateView):
+    """Every place with published work: a map and a list by state.
+
+    Both are rendered once per content version and language (thousands of places on
+    the benchmark data); two queries when they are not kept yet, none otherwise.
+    """
+
     template_name = "projects/municipality_list.html"
-    context_object_name = "places"
-
-    def get_queryset(self):
-        return Municipality.objects.with_published_projects()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            groups=group_by_state(self.object_list),
-            map=map_context(self.object_list),
-        )
+        context["places_html"] = per_content_version("places", self.render_places)
         return context
+
+    def render_places(self) -> str:
+        places = Municipality.objects.with_published_projects()
+        return render_to_string(
+            "projects/_places.html",
+            {"groups": group_by_state(places), "map": map_context(places)},
+            request=self.request,
+        )
 
 
 class MunicipalityDetailView(DetailView):

@@ -1,24 +1,15 @@
 """The publication list's filters: kind, year, field of work and project."""
 
+from dataclasses import dataclass
+
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kkk_portal.translation import translated_text
 from projects.models import FocusArea, Project
+from projects.versioned import per_content_version
 
 from .models import Publication
-
-
-class LocalizedTitleChoiceField(forms.ModelChoiceField):
-    """Choices labelled with the English title on English pages, where there is one."""
-
-    def label_from_instance(self, obj):
-        return translated_text(obj, "title")
-
-
-class LocalizedTitleFilter(django_filters.ModelChoiceFilter):
-    field_class = LocalizedTitleChoiceField
 
 
 def publication_years():
@@ -44,6 +35,37 @@ def published_focus_areas(request=None):
     return FocusArea.objects.published()
 
 
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the filter offers, as (value, label) lists in the page's language."""
+
+    years: list[tuple[str, str]]
+    focus_areas: list[tuple[str, str]]
+    projects: list[tuple[str, str]]
+
+
+def _build_choices() -> FilterChoices:
+    return FilterChoices(
+        years=publication_years(),
+        focus_areas=[
+            (area.slug, translated_text(area, "title")) for area in published_focus_areas()
+        ],
+        projects=[
+            (project.slug, translated_text(project, "title"))
+            for project in published_projects_with_publications()
+        ],
+    )
+
+
+def filter_choices() -> FilterChoices:
+    """The filter's choices, worked out once per content version and language.
+
+    Lists, not callables: a callable would run for every use (and django-filter's
+    choice field cannot take the length of one).
+    """
+    return per_content_version("publication-filter-choices", _build_choices)
+
+
 class PublicationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Art"), choices=Publication.Kind.choices, empty_label=_("Alle Arten")
@@ -52,27 +74,34 @@ class PublicationFilter(django_filters.FilterSet):
         label=_("Jahr"),
         field_name="date",
         lookup_expr="year",
-        choices=publication_years,
+        choices=[],  # filled per request in __init__
         empty_label=_("Alle Jahre"),
     )
-    focus_area = LocalizedTitleFilter(
+    focus_area = django_filters.ChoiceFilter(
         label=_("Arbeitsfeld"),
-        field_name="focus_areas",
-        queryset=published_focus_areas,
-        to_field_name="slug",
+        field_name="focus_areas__slug",
+        choices=[],  # filled per request in __init__
+        distinct=True,
         empty_label=_("Alle Arbeitsfelder"),
     )
-    project = LocalizedTitleFilter(
+    project = django_filters.ChoiceFilter(
         label=_("Projekt"),
-        field_name="projects",
-        queryset=published_projects_with_publications,
-        to_field_name="slug",
+        field_name="projects__slug",
+        choices=[],  # filled per request in __init__
+        distinct=True,
         empty_label=_("Alle Projekte"),
     )
 
     class Meta:
         model = Publication
         fields = ["kind", "year", "focus_area", "project"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = filter_choices()
+        self.filters["year"].extra["choices"] = choices.years
+        self.filters["focus_area"].extra["choices"] = choices.focus_areas
+        self.filters["project"].extra["choices"] = choices.projects
 
     @property
     def invalid_labels(self):

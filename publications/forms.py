@@ -1,7 +1,5 @@
 """The public registration form and the staff's message to all participants."""
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +10,11 @@ from .models import Event, Registration
 
 
 class RegistrationForm(VisitorFormMixin, forms.ModelForm):
-    """Name, email and the questions the organisers chose; consent and a honeypot."""
+    """Name, email and the questions the organisers chose; consent and a honeypot.
+
+    Laid out in templates/publications/_registration.html, each field written by
+    `{% form_field %}` (kkk_portal/templatetags/form_fields.py).
+    """
 
     consent = consent_field(
         required_message=_(
@@ -59,17 +61,6 @@ class RegistrationForm(VisitorFormMixin, forms.ModelForm):
             self.fields["accessibility_needs"].error_messages["max_length"] = _(
                 "Bitte kürzen Sie den Text auf höchstens 1.000 Zeichen."
             )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Fieldset(
-                _("Ihre Angaben"), *[name for name in self.Meta.fields if name in self.fields]
-            ),
-            Div(Field("website"), css_class="hp-field"),
-            Fieldset(_("Einwilligung"), "consent"),
-            Submit("submit", _("Verbindlich anmelden")),
-        )
 
     def clean_email(self):
         email = self.cleaned_data["email"]

@@ -2,8 +2,6 @@
 
 from typing import Any
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +13,11 @@ from .services import REPLY_BODY_MAX, REPLY_SUBJECT_MAX
 
 
 class ContactForm(VisitorFormMixin, forms.ModelForm):
-    """Name, email, organisation, topic and message; consent and honeypot are form-only."""
+    """Name, email, organisation, topic and message; consent and honeypot are form-only.
+
+    Laid out in templates/team/_contact_form.html (fieldsets, the hint beside the topic,
+    the character counter), each field written by `{% form_field %}`.
+    """
 
     consent = consent_field(
         required_message=_(
@@ -75,37 +77,6 @@ class ContactForm(VisitorFormMixin, forms.ModelForm):
         self.fields["message"].max_length = CONTACT_MESSAGE_MAX
         self.fields["message"].error_messages["max_length"] = _(
             "Bitte kürzen Sie den Text auf höchstens 5.000 Zeichen (jetzt: %(show_value)d)."
-        )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Fieldset(_("Wer schreibt uns?"), "name", "email", "organisation"),
-            Fieldset(
-                _("Ihr Anliegen"),
-                Field("topic", aria_describedby="topic-counselling-hint"),
-                # Beside the topic choice, not guessed from the message: a municipality
-                # with a local conflict belongs in the counselling request form.
-                HTML(
-                    "{% load i18n %}{% url 'counselling:request' as request_url %}"
-                    '<p id="topic-counselling-hint" class="form-text topic-hint">'
-                    "{% blocktranslate trimmed %}Sie sprechen für eine Kommune mit einem Konflikt "
-                    "vor Ort? Dann nutzen Sie bitte das Formular "
-                    '<a href="{{ request_url }}">Beratung anfragen</a>: Dort erreicht Ihre '
-                    "Anfrage direkt die Berater*innen.{% endblocktranslate %}</p>"
-                ),
-                Field("message", aria_describedby="id_message_helptext message-counter"),
-                HTML(
-                    "{% load i18n %}"
-                    '<p id="message-counter" class="form-text situation-counter" '
-                    'data-max="5000" data-counter-for="id_message" aria-live="polite" '
-                    "data-text-left=\"{% translate 'Noch REMAINING von MAX Zeichen' %}\" "
-                    "data-text-over=\"{% translate 'OVER Zeichen zu viel' %}\"></p>"
-                ),
-            ),
-            Div(Field("website"), css_class="hp-field"),
-            Fieldset(_("Einwilligung"), "consent"),
-            Submit("submit", _("Nachricht senden")),
         )
 
     def clean_name(self) -> str:

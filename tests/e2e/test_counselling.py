@@ -36,10 +36,12 @@ def test_municipality_corrects_mistakes_and_gets_its_reference(
     page.fill("#id_email", "erika-at-musterdorf")  # mistake 1
     page.check("#id_topics_0")
     page.fill("#id_situation", "Seit dem Sommer gibt es Streit um den Marktplatz.")
-    # The live counter is there with JavaScript.
-    assert re.fullmatch(
-        r"Noch 4[.,]951 von 5[.,]000 Zeichen", page.locator("#situation-counter").inner_text()
-    )
+    # The live counter is there with JavaScript, in the page's language.
+    counter = {
+        "de": r"Noch 4[.,]951 von 5[.,]000 Zeichen",
+        "en": r"4[.,]951 of 5[.,]000 characters left",
+    }
+    assert re.fullmatch(counter[lang], page.locator("#situation-counter").inner_text())
     page.check("#id_conflict_type_0")
     # mistake 2: no consent
     page.click("#submit-id-submit")

@@ -31,7 +31,6 @@ def titles(page):
         ("Status", "abgeschlossen", "status=abgeschlossen", "11 Projekte gefunden"),
         ("Jahr", "2017", "year=2017", "2 Projekte gefunden"),
         ("Bundesland", "Sachsen-Anhalt", "state=ST", "7 Projekte gefunden"),
-        ("Kommune", "Chemnitz (Sachsen)", "municipality=chemnitz", "2 Projekte gefunden"),
         ("Arbeitsfeld", "Netzwerk und Lobbyarbeit", "focus_area=netzwerk-und-lobbyarbeit",
          "1 Projekt gefunden"),
         ("Fördermittelgeber", "Bundesministerium für Familie, Senioren, Frauen und Jugend (BMFSFJ)",
@@ -57,6 +56,29 @@ def test_each_filter_via_the_form_and_back(
     page.go_back()
     page.wait_for_url(live_server.url + "/projekte/")
     assert result_count(page) == ALL
+
+
+def test_municipality_typed_with_suggestions_and_back(page, live_server, content):
+    page.goto(live_server.url + "/projekte/")
+    field = page.get_by_label("Kommune", exact=True)
+    # A text field with the places as suggestions (<datalist>), not a long select list.
+    assert field.evaluate("el => [el.type, el.list.options.length]") == ["text", 18]
+    field.fill("chemnitz")
+    page.get_by_role("button", name="Filter anwenden").click()
+    page.wait_for_url(re.compile(r"municipality=chemnitz"))
+    assert result_count(page) == "2 Projekte gefunden"
+    assert page.get_by_label("Kommune", exact=True).input_value() == "Chemnitz"
+
+    page.get_by_label("Kommune", exact=True).fill("Atlantis")
+    page.get_by_role("button", name="Filter anwenden").click()
+    page.wait_for_url(re.compile(r"municipality=Atlantis"))
+    assert page.locator(".ignored-filter").all_inner_texts() == [
+        "Zu „Atlantis“ gibt es keine Kommune mit veröffentlichten Projekten."
+    ]
+    assert result_count(page) == ALL
+
+    page.go_back()
+    page.wait_for_url(re.compile(r"municipality=chemnitz"))
 
 
 def test_free_text_and_combined_filters_by_keyboard(page, live_server, content):

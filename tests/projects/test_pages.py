@@ -6,8 +6,10 @@ import re
 import pytest
 from django.utils import timezone
 
+from kkk_portal import page_cache
 from kkk_portal.enums import Bundesland, MunicipalityKind
 from projects.map import HEIGHT, WIDTH, project, state_shapes
+from projects.views import RELATED_LIMIT
 from tests.factories import (
     EventFactory,
     FocusAreaFactory,
@@ -15,6 +17,7 @@ from tests.factories import (
     ProjectFactory,
     PublicationFactory,
 )
+from tests.html import links, texts
 from tests.projects.helpers import card_titles, map_places, map_state_codes, section_links, text_of
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +80,34 @@ def test_focus_area_page_shows_text_projects_publications_and_events(client, cen
     ]
     assert 'href="/publikationen/nur-dabeisein-ist-nicht-alles-broschuere/"' in html
     assert 'href="/veranstaltungen/online-seminar-kommunales-konfliktmanagement-2022/"' in html
+
+
+def test_a_crowded_focus_area_page_shows_the_first_items_and_links_to_the_full_lists(client):
+    area = FocusAreaFactory(title="Feld", slug="feld")
+    start = timezone.now() - datetime.timedelta(days=400)
+    for number in range(RELATED_LIMIT + 2):
+        ProjectFactory(title=f"Projekt {number}", focus_areas=[area])
+        PublicationFactory(title=f"Bericht {number}", focus_areas=[area])
+        event = EventFactory(
+            title=f"Treffen {number}",
+            start=start + datetime.timedelta(days=number),
+            end=start + datetime.timedelta(days=number, hours=2),
+        )
+        event.focus_areas.add(area)
+
+    response = client.get("/arbeitsfelder/feld/")
+
+    assert len(card_titles(response)) == RELATED_LIMIT
+    publications = section_links(response, "related-publications")
+    events = section_links(response, "related-events")
+    assert len(publications) == RELATED_LIMIT + 1  # and the link to all of them
+    assert publications[-1] == "Alle Publikationen dieses Arbeitsfelds"
+    assert events[-1] == "Alle vergangenen Veranstaltungen"
+    assert events[0] == f"Treffen {RELATED_LIMIT + 1}"  # the latest past event first
+    hrefs = [href for href, _text in links(response, "main a[href]")]
+    assert "/publikationen/?focus_area=feld" in hrefs
+    assert "/projekte/?focus_area=feld" in hrefs
+    assert "/veranstaltungen/archiv/" in hrefs
 
 
 def test_focus_area_page_lists_published_items_only_upcoming_events_first(client):
@@ -294,9 +325,17 @@ def test_municipality_list_query_count_is_constant(client, django_assert_max_num
     for i in range(count):
         place = MunicipalityFactory(district=district if i % 2 else None)
         ProjectFactory(municipalities=[place])
-    with django_assert_max_num_queries(3):
+    # The map and list are kept per content version: the first request after a change
+    # also works out when the next scheduled change is due (one query per content type).
+    first_after_change = 3 + len(page_cache._scheduled_models())
+    with django_assert_max_num_queries(first_after_change):
         response = client.get("/kommunen/")
-    assert len(map_places(response)) == count + 1
+    markers = map_places(response)
+    with django_assert_max_num_queries(1):  # the menus
+        assert map_places(client.get("/kommunen/")) == markers
+    # Every place is on the map, alone or in a marker for several close places.
+    assert len(markers) <= count + 1
+    assert len(texts(response, "ul.place-list > li")) == count + 1
 
 
 @pytest.mark.parametrize("count", [3, 200])
@@ -316,4 +355,4 @@ def test_focus_area_page_query_count_is_constant(client, django_assert_max_num_q
         ProjectFactory(focus_areas=[area], municipalities=[MunicipalityFactory()])
     with django_assert_max_num_queries(7):  # +1: the menus
         response = client.get("/arbeitsfelder/feld/")
-    assert len(card_titles(response)) == count
+    assert len(card_titles(response)) == min(count, RELATED_LIMIT)
