@@ -35,7 +35,9 @@ from . import selectors, services
 from .admin_workspace import (
     CaseWorkFilter,
     LeadCounsellorFilter,
+    LimitedRelatedOnlyFilter,
     OccurringChoicesFilter,
+    OccurringYearFilter,
     PeopleChoiceField,
     PersonChoiceField,
     RequestWorkFilter,
@@ -184,6 +186,8 @@ class CounsellingRequestAdmin(
     search_fields = ["reference", "institution", "contact_name", "email"]
     date_hierarchy = "created_at"
     list_per_page = 50
+    # One count (of the filtered rows), not a second one of all rows.
+    show_full_result_count = False
     actions = ["make_case", "mark_spam", "export_requester_data"]
     # What the requester submitted is evidence: staff only set the status.
     fields = ["status", *SUBMITTED_FIELDS]
@@ -451,12 +455,14 @@ class CaseAdmin(SavedOrderingMixin, CaseVisibilityMixin, GuardedHistoryAdmin):
         ("status", OccurringChoicesFilter),
         ("state", OccurringChoicesFilter),
         ("conflict_type", OccurringChoicesFilter),
-        ("year", admin.AllValuesFieldListFilter),
-        ("project", admin.RelatedOnlyFieldListFilter),
+        ("year", OccurringYearFilter),
+        ("project", LimitedRelatedOnlyFilter),
         LeadCounsellorFilter,
     ]
     list_select_related = ["lead_counsellor"]
     search_fields = ["reference", "title", "municipality__name"]
+    # One count (of the filtered rows), not a second one of all rows.
+    show_full_result_count = False
     # What the municipality wrote, read-only on the case page.
     request_text_fields = [
         "request_situation",
@@ -574,6 +580,13 @@ class CaseAdmin(SavedOrderingMixin, CaseVisibilityMixin, GuardedHistoryAdmin):
         if db_field.name == "lead_counsellor":
             kwargs["queryset"] = counsellor_choices()
             kwargs["form_class"] = PersonChoiceField
+        if db_field.name == "project" and "project" not in self.get_autocomplete_fields(request):
+            # A plain list: the recent projects only (and the case's own), not 10,000.
+            object_id = (request.resolver_match.kwargs if request.resolver_match else {}).get(
+                "object_id", ""
+            )
+            case_id = int(object_id) if str(object_id).isdigit() else None
+            kwargs["queryset"] = selectors.funding_project_choices(case_id=case_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):

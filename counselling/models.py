@@ -243,6 +243,12 @@ class Case(models.Model):
             ("view_all_cases", _("Kann alle Fälle sehen, nicht nur die eigenen")),
             ("view_statistics", _("Kann Statistik, Export und Förderbericht sehen")),
         ]
+        # Sortable columns and "occurring values" filters of the admin list (100,000 cases).
+        indexes = [
+            models.Index(fields=["title"], name="case_title_idx"),
+            models.Index(fields=["start_date"], name="case_start_date_idx"),
+            models.Index(fields=["conflict_type"], name="case_conflict_type_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["year", "number"], name="unique_case_number_per_year"),
             models.CheckConstraint(

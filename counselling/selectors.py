@@ -55,6 +55,25 @@ def counsellors() -> QuerySet:
     )
 
 
+# A case is funded by a project running now or ended at most this long ago.
+FUNDING_PROJECT_ENDED_WITHIN = datetime.timedelta(days=365)
+
+
+def funding_project_choices(*, case_id: int | None, today: datetime.date | None = None) -> QuerySet:
+    """The projects the plain "funding project" list offers (people without the project
+    search): those running or ended within a year, and the one the case already names.
+
+    With 10,000 projects a list of all of them makes the case page slow to send and to use.
+    """
+    from projects.models import Project
+
+    today = today or timezone.localdate()
+    offered = Q(end_date__isnull=True) | Q(end_date__gte=today - FUNDING_PROJECT_ENDED_WITHIN)
+    if case_id:
+        offered |= Q(pk__in=Case.objects.filter(pk=case_id).values("project_id"))
+    return Project.objects.filter(offered).order_by("title")
+
+
 def may_work_on_counselling(user: AbstractBaseUser) -> bool:
     return user.has_perm("counselling.view_counsellingrequest") or user.has_perm(
         "counselling.view_case"

@@ -50,7 +50,8 @@ from .richtext import RichTextField, to_rich_html
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "fixtures" / "centre.toml"
 # Stored values that say nothing about the content.
-IGNORED_FIELDS = {"id", "created_at", "updated_at", "singleton"}
+# search_vector: derived from the texts by a database trigger (kkk_portal/search.py).
+IGNORED_FIELDS = {"id", "created_at", "updated_at", "singleton", "search_vector"}
 
 
 @dataclass

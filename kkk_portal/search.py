@@ -2,10 +2,13 @@
 publications, news, events, the text pages and the (real, not example) team.
 
 On PostgreSQL: full-text search with the German configuration, ranked, with
-highlighted snippets from `ts_headline`. Elsewhere (SQLite in development and
-tests): every word must occur somewhere (`icontains`), snippets are cut in
-Python. Either way each section costs exactly one query, whatever it finds:
-the total count comes from a window function beside the limited rows.
+highlighted snippets from `ts_headline`. The big tables (projects, places,
+publications, news, events) keep their vector in an indexed column that a
+database trigger fills (`section_vector` describes it); the small ones compute it.
+Elsewhere (SQLite in development and tests): every word must occur somewhere
+(`icontains`), snippets are cut in Python. Either way each section costs exactly
+one query, whatever it finds: the total count comes from a window function
+beside the limited rows.
 
 Snippets are safe HTML: the text is escaped and only our own `<mark>` tags are
 added around the hits. Rich texts (stored as HTML) are searched and cut without
@@ -57,6 +60,19 @@ SNIPPET_CHARS = 220
 MAX_QUERY_LENGTH = 200
 
 
+def places_with_published_work():
+    """The places with a page: a published project there or in one of their member towns.
+
+    Two semi-joins on the project links, cheap per matched place (unlike a DISTINCT
+    over the join of all places with all projects).
+    """
+    links = Project.municipalities.through.objects.filter(project__in=Project.objects.published())
+    return Municipality.objects.filter(
+        Q(pk__in=links.values("municipality_id"))
+        | Q(pk__in=links.values("municipality__district_id"))
+    )
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
@@ -82,10 +98,8 @@ SECTIONS = (
         "orte",
         _("Orte"),
         # The places with a page (a published project there or in a member town);
-        # a subquery, so the window count sees each place once.
-        lambda: Municipality.objects.filter(
-            pk__in=Municipality.objects.with_published_work().values("pk")
-        ).select_related("district"),
+        # subqueries, so the window count sees each place once.
+        lambda: places_with_published_work().select_related("district"),
         "name",
         (("ags", False),),
         (),
@@ -299,7 +313,13 @@ def _without_tags(expression):
     )
 
 
-def _postgres_rows(section, query, limit):
+def section_vector(section):
+    """The weighted search vector of a section's rows: title A, fields B, English twins C.
+
+    The big tables store it (`search_vector`, filled by a PostgreSQL trigger of the
+    same order and weights, see projects/publications migrations "search_vector");
+    the small ones (fields of work, pages, team) compute it per query.
+    """
     weighted = SearchVector(section.title, weight="A", config="german")
     if section.title_twin:
         weighted += SearchVector(f"{section.title}_en", weight="A", config="german")
@@ -307,6 +327,14 @@ def _postgres_rows(section, query, limit):
         weighted += SearchVector(name, weight="B", config="german")
         if twin:
             weighted += SearchVector(f"{name}_en", weight="C", config="german")
+    return weighted
+
+
+def has_stored_vector(model) -> bool:
+    return any(f.name == "search_vector" for f in model._meta.concrete_fields)
+
+
+def _postgres_rows(section, query, limit):
     search_query = SearchQuery(query, config="german", search_type="websearch")
     prefix = prefix_tsquery(query)
     if prefix:
@@ -331,10 +359,11 @@ def _postgres_rows(section, query, limit):
             max_fragments=2,
             fragment_delimiter=" … ",
         )
+    rows = section.queryset()
+    if not has_stored_vector(rows.model):
+        rows = rows.annotate(search_vector=section_vector(section))
     return (
-        section.queryset()
-        .annotate(search_vector=weighted)
-        .filter(search_vector=search_query)
+        rows.filter(search_vector=search_query)
         .annotate(**annotations, total=Window(Count("pk")))
         .order_by("-rank", "pk")[:limit]
     )

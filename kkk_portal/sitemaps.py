@@ -6,14 +6,27 @@ Sections whose URLs are not (yet) configured are left out instead of breaking
 the whole sitemap.
 """
 
-from django.contrib.sitemaps import Sitemap
-from django.db.models import F, Q
-from django.urls import NoReverseMatch, reverse
+import datetime
+from html import escape
 
-from projects.models import FocusArea, Municipality, Project
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.core import paginator
+from django.db.models import F, Max, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+
+from projects.models import FocusArea, Project
 from publications.models import Event, NewsPost, Publication
 
 from .models import SitePage
+from .search import places_with_published_work
+
+# Reversed in place of the slug, then replaced by each row's slug.
+SLUG_MARK = "0slug0mark0"
 
 # Overview pages, in the order a visitor meets them.
 STATIC_URL_NAMES = [
@@ -57,26 +70,119 @@ class StaticPageSitemap(BilingualSitemap):
         return reverse(item)
 
 
+class _LanguagePairs:
+    """The (row, language) pairs Django's i18n sitemap pages through, read lazily.
+
+    Counting is one COUNT query and a page reads only its own rows, instead of
+    every row of the section for every page and for the index.
+    """
+
+    def __init__(self, rows: QuerySet, languages: list[str]):
+        self.rows = rows
+        self.languages = languages
+
+    def count(self) -> int:
+        return self.rows.count() * len(self.languages)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[tuple[tuple, str]]:
+        per_row = len(self.languages)
+        start, stop = index.start or 0, index.stop
+        rows = self.rows[start // per_row : -(-stop // per_row)]
+        pairs = [(row, lang) for row in rows for lang in self.languages]
+        offset = start - (start // per_row) * per_row
+        return pairs[offset : offset + (stop - start)]
+
+
 class ModelSitemap(BilingualSitemap):
     """Rows of a model with a page; empty while that page's URL does not exist.
 
     `lastmod` is the row's own `updated_at`, so it moves only when an editor
     (or `load_content`) changes the content, never on each request.
+
+    Rows are read as (slug, updated_at) tuples, page by page, and each language's
+    address is the reversed URL with the slug put in: no model instances and one
+    `reverse()` per language, however many rows.
     """
 
     url_name = ""
     changefreq = "monthly"
+    lastmod_field: str | None = "updated_at"
 
-    def queryset(self):
+    def queryset(self) -> QuerySet:
         raise NotImplementedError
+
+    def rows(self) -> QuerySet:
+        fields = ["slug", self.lastmod_field] if self.lastmod_field else ["slug"]
+        return self.queryset().values_list(*fields)
 
     def items(self):
         if not _resolvable(self.url_name, slug="x"):
-            return []
-        return self.queryset()
+            return self.rows().none()
+        return self.rows()
 
-    def lastmod(self, obj):
-        return getattr(obj, "updated_at", None)
+    @property
+    def paginator(self) -> paginator.Paginator:
+        return paginator.Paginator(_LanguagePairs(self.items(), self._languages()), self.limit)
+
+    def get_latest_lastmod(self):
+        if not self.lastmod_field or not _resolvable(self.url_name, slug="x"):
+            return None
+        return self.queryset().aggregate(latest=Max(self.lastmod_field))["latest"]
+
+    def _address(self, lang_code: str, slug: str) -> str:
+        templates = self.__dict__.setdefault("_templates", {})
+        if lang_code not in templates:
+            with translation.override(lang_code):
+                templates[lang_code] = reverse(self.url_name, kwargs={"slug": SLUG_MARK})
+        return templates[lang_code].replace(SLUG_MARK, slug, 1)
+
+    def location(self, item):
+        return self._address(translation.get_language(), item[0])
+
+    def lastmod(self, item):
+        return item[1] if self.lastmod_field else None
+
+    def _urls(self, page, protocol, domain):
+        """Django's entries (location, lastmod, alternates with x-default), built from
+        the per-language address templates without switching the language per URL."""
+        base = f"{protocol}://{domain}"
+        languages = self._languages()
+        default = settings.LANGUAGE_CODE
+        urls = []
+        latest = None
+        alternates, alternates_of = [], None
+        for row, lang_code in self.paginator.page(page).object_list:
+            slug = row[0]
+            lastmod = row[1] if self.lastmod_field else None
+            if lastmod is not None and (latest is None or lastmod > latest):
+                latest = lastmod
+            if slug != alternates_of:
+                # The same list for each language of a row (render_urlset writes it once).
+                alternates_of = slug
+                alternates = [
+                    {"location": base + self._address(code, slug), "lang_code": code}
+                    for code in languages
+                ]
+                if self.x_default and default in languages:
+                    location = base + self._address(default, slug)
+                    location = location.replace(f"/{default}/", "/", 1)
+                    alternates.append({"location": location, "lang_code": "x-default"})
+            urls.append(
+                {
+                    "item": row,
+                    "location": base + self._address(lang_code, slug),
+                    "lastmod": lastmod,
+                    "changefreq": self.changefreq,
+                    "priority": str(self.priority if self.priority is not None else ""),
+                    "alternates": alternates,
+                }
+            )
+        if latest is not None:
+            self.latest_lastmod = latest
+        return urls
 
 
 class FocusAreaSitemap(ModelSitemap):
@@ -98,11 +204,13 @@ class ProjectSitemap(ModelSitemap):
 class MunicipalitySitemap(ModelSitemap):
     url_name = "projects:municipality"
     priority = 0.4
-    lastmod = None  # a place's page changes with its projects, which have their own lastmod
+    # A place's page changes with its projects, which have their own lastmod.
+    lastmod_field = None
 
     def queryset(self):
-        # The places the municipality list shows, districts included (two queries).
-        return sorted(Municipality.objects.with_published_projects(), key=lambda m: m.slug)
+        # The places the municipality list shows: with a published project, directly
+        # or in one of their member towns.
+        return places_with_published_work().order_by("slug")
 
 
 class PublicationSitemap(ModelSitemap):
@@ -129,16 +237,22 @@ class EventSitemap(ModelSitemap):
         return Event.objects.published().order_by("-start", "pk")
 
 
-class SitePageSitemap(ModelSitemap):
-    url_name = "pages:detail"
+class SitePageSitemap(BilingualSitemap):
+    """The few text pages, as model instances (a child page's address names its parent)."""
+
     priority = 0.3
     changefreq = "yearly"
 
     def items(self):
+        if not _resolvable("pages:detail", slug="x"):
+            return []
         published = SitePage.objects.published()
         # A page below a hidden page is hidden too.
         visible = published.filter(Q(parent__isnull=True) | Q(parent__in=published))
-        return visible.select_related("parent").order_by("slug")
+        return list(visible.select_related("parent").order_by("slug"))
+
+    def lastmod(self, obj):
+        return getattr(obj, "updated_at", None)
 
 
 SITEMAPS = {
@@ -151,3 +265,53 @@ SITEMAPS = {
     "events": EventSitemap,
     "pages": SitePageSitemap,
 }
+
+
+def _day(value, zone) -> str:
+    """A lastmod as the sitemap template's `date:"Y-m-d"` writes it (in local time)."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(zone)
+        value = value.date()
+    return value.isoformat()
+
+
+def render_urlset(urlset: list[dict]) -> bytes:
+    """The XML of Django's sitemap.xml template, built as a string: a page holds up to
+    2,000 URLs with their alternates, too many for the template engine to be quick.
+    (The standard library's escape gives the same entities as Django's, much faster.)"""
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+    ]
+    zone = timezone.get_current_timezone()
+    written, links = None, ""
+    for url in urlset:
+        parts.append(f"<url><loc>{escape(url['location'])}</loc>")
+        if url["lastmod"]:
+            parts.append(f"<lastmod>{_day(url['lastmod'], zone)}</lastmod>")
+        if url["changefreq"]:
+            parts.append(f"<changefreq>{escape(url['changefreq'])}</changefreq>")
+        if url["priority"]:
+            parts.append(f"<priority>{escape(url['priority'])}</priority>")
+        if url["alternates"] is not written:
+            written = url["alternates"]
+            links = "".join(
+                f'<xhtml:link rel="alternate" hreflang="{escape(alternate["lang_code"])}" '
+                f'href="{escape(alternate["location"])}"/>'
+                for alternate in written
+            )
+        parts.append(links)
+        parts.append("</url>")
+    parts.append("\n</urlset>\n")
+    return "".join(parts).encode()
+
+
+def section_view(request: HttpRequest, section: str) -> HttpResponse:
+    """`/sitemap-<section>.xml`: Django's sitemap view (pages, 404s, Last-Modified),
+    its XML written by `render_urlset` instead of the template."""
+    response = sitemap_views.sitemap(request, sitemaps=SITEMAPS, section=section)
+    if isinstance(response, TemplateResponse) and not response.is_rendered:
+        response.content = render_urlset(response.context_data["urlset"])
+    return response

@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from counselling import calendar_feed
 
-from . import admin_guards, health, preview, views
+from . import admin_guards, health, preview, sitemaps, views
 from .account_urls import password_reset_urlpatterns
 from .admin_i18n import AdminJavaScriptCatalog
 from .sitemaps import SITEMAPS
@@ -31,12 +31,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
-    path(
-        "sitemap-<section>.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": SITEMAPS},
-        name="sitemap_section",
-    ),
+    path("sitemap-<section>.xml", sitemaps.section_view, name="sitemap_section"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     # Browsers and crawlers ask for /favicon.ico whatever the page's <link> says.
     path("favicon.ico", views.favicon, name="favicon"),

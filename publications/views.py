@@ -1,10 +1,11 @@
 """Public pages: publications, news, events, their feeds and calendar files."""
 
+import datetime
 import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.db.models import F, Prefetch
+from django.db.models import Count, F, Prefetch, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -79,6 +80,8 @@ class PublicationDetailView(PublicationMixin, DetailView):
 
 # How many past events "Aktuelles" shows when none is coming up.
 RECENT_EVENTS = 3
+# How many upcoming events "Aktuelles" lists (the calendar feed holds them all).
+UPCOMING_SHOWN = 20
 
 
 class NewsMixin(PublishedMixin):
@@ -97,7 +100,17 @@ class NewsEventsView(NewsMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         first_page = context["page_obj"].number == 1
-        upcoming = list(Event.objects.published().upcoming()) if first_page else []
+        upcoming = []
+        if first_page:
+            # The next ones, with the number of all upcoming beside them (one query).
+            upcoming = list(
+                Event.objects.published()
+                .upcoming()
+                .annotate(upcoming_total=Window(Count("pk")))[:UPCOMING_SHOWN]
+            )
+        if upcoming and upcoming[0].upcoming_total > len(upcoming):
+            # More announced than fit: the next ones here, all of them in the calendar feed.
+            context["upcoming_total"] = upcoming[0].upcoming_total
         context["upcoming_events"] = upcoming
         # Nothing coming up: the most recent past events keep the page from looking empty.
         context["recent_events"] = (
@@ -166,12 +179,16 @@ def event_ics(request, slug):
     return response
 
 
+# The public calendar feed holds the upcoming events and those of the last twelve
+# months: what a subscribed calendar needs, however long the archive grows.
+ICAL_FEED_PAST = datetime.timedelta(days=365)
+
+
 @require_safe
 def ical_feed(request):
-    events = Event.objects.published().order_by("start")
-    response = HttpResponse(
-        ical.calendar_bytes(events, request, feed=True), content_type=ical.CONTENT_TYPE
-    )
+    since = timezone.now() - ICAL_FEED_PAST
+    events = Event.objects.published().filter(end__gte=since).order_by("start", "pk")
+    response = HttpResponse(ical.feed_bytes(events, request), content_type=ical.CONTENT_TYPE)
     response["Content-Disposition"] = 'inline; filename="veranstaltungen.ics"'
     return response
 

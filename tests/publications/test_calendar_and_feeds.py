@@ -76,8 +76,10 @@ def test_venue_event_ics_has_location(client):
     assert str(event["LOCATION"]) == "Rathaus, Markt 1, Salzwedel"
 
 
-def test_ical_feed_holds_every_published_event(client, centre_content):
+def test_ical_feed_holds_every_published_event_of_its_window(client, centre_content):
     now = timezone.now()
+    # The centre's seminar of 2022 is older than twelve months: not in the feed.
+    EventFactory(title="Vor einem halben Jahr", start=now - datetime.timedelta(days=182))
     EventFactory(title="Kommt noch", start=now + datetime.timedelta(days=5))
     EventFactory(title="Nicht öffentlich", is_published=False)
     response = client.get("/veranstaltungen/kalender.ics")
@@ -90,11 +92,52 @@ def test_ical_feed_holds_every_published_event(client, centre_content):
         == "Veranstaltungen – Kompetenzzentrum Kommunale Konfliktberatung"
     )
     assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == [
-        "Online-Seminar: Kommunales Konfliktmanagement",
+        "Vor einem halben Jahr",
         "Kommt noch",
     ]
     assert len({str(e["UID"]) for e in calendar.walk("VEVENT")}) == 2
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
+
+
+def test_ical_feed_holds_upcoming_events_and_the_last_twelve_months(client):
+    now = timezone.now()
+    EventFactory(title="Vor zwei Jahren", start=now - datetime.timedelta(days=730))
+    EventFactory(title="Vor dreizehn Monaten", start=now - datetime.timedelta(days=396))
+    EventFactory(title="Vor sechs Monaten", start=now - datetime.timedelta(days=182))
+    EventFactory(title="Läuft gerade", start=now - datetime.timedelta(hours=1))
+    EventFactory(title="In einem Jahr", start=now + datetime.timedelta(days=365))
+
+    calendar = parse(client.get("/veranstaltungen/kalender.ics"))
+
+    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == [
+        "Vor sechs Monaten",
+        "Läuft gerade",
+        "In einem Jahr",
+    ]
+    # The single event's file is there whatever its age.
+    old = Event.objects.get(title="Vor zwei Jahren")
+    assert client.get(f"/veranstaltungen/{old.slug}/kalender.ics").status_code == 200
+
+
+def test_ical_feed_text_survives_escaping_and_folding(client):
+    title = "Fachtag: Streit, Schlichtung; Versöhnung \\ Übergänge – " + "äöü€ " * 30
+    EventFactory(
+        title=title,
+        teaser="Erste Zeile\nZweite Zeile, mit Komma; und Semikolon",
+        organiser="Landkreis Börde – Fachdienst „Zusammenleben“",
+        is_online=False,
+        venue="Rathaus",
+        address="Markt 1, Haldensleben",
+    )
+    response = client.get("/veranstaltungen/kalender.ics")
+    assert all(len(line) <= 75 for line in response.content.split(b"\r\n"))
+    (event,) = parse(response).walk("VEVENT")
+    assert str(event["SUMMARY"]) == title
+    assert str(event["DESCRIPTION"]).startswith(
+        "Erste Zeile\nZweite Zeile, mit Komma; und Semikolon\n\n"
+    )
+    assert str(event["LOCATION"]) == "Rathaus, Markt 1, Haldensleben"
+    assert str(event["X-ORGANISER-NAME"]) == "Landkreis Börde – Fachdienst „Zusammenleben“"
 
 
 def test_ical_feed_without_events_is_a_valid_empty_calendar(client):
