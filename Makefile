@@ -6,7 +6,7 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint format messages compile-messages migrations-check venv browser content bench clean restore-test deploy-tools scale-test
+.PHONY: run test lint format messages compile-messages migrations-check venv browser content bench clean restore-test deploy-tools scale-test node-tools css
 
 $(BIN)/activate:
 	@./.ci/ensure-apt python3-venv $(PYTHON) -c "import ensurepip, venv"
@@ -46,7 +46,24 @@ deploy-tools:
 	@./.ci/ensure-apt nginx test -x /usr/sbin/nginx
 	@./.ci/ensure-apt redis-server test -x /usr/bin/redis-server
 
-test: venv browser deploy-tools compile-messages
+# Node.js build and check tools (package.json, pinned in package-lock.json): PurgeCSS and
+# Lightning CSS for `make css`, Lighthouse for the tests and the benchmark. Reinstalled
+# when the lock file changes; nothing from node_modules is ever served.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || ./.ci/ensure-apt npm npm --version
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node-tools: node_modules/.installed
+
+# static/css/site.min.css, the public pages' one stylesheet (committed): the Bootstrap
+# rules our templates, code and the form templates of crispy-forms, django-filter and
+# Django use, plus static/css/site.css, minified. Run it after changing site.css or a
+# template's classes; tests/core/test_page_weight.py fails while it is out of date.
+css: venv node-tools
+	node tools/build-css.mjs $$($(PY) tools/css_sources.py)
+
+test: venv browser deploy-tools compile-messages node-tools
 	DJANGO_SETTINGS_MODULE=kkk_portal.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -61,7 +78,7 @@ format: venv
 	$(BIN)/ruff format .
 
 messages: venv
-	$(MANAGE) makemessages -l en --ignore=.venv --ignore=static/vendor --no-obsolete
+	$(MANAGE) makemessages -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles --no-obsolete
 	$(MANAGE) compilemessages --ignore=.venv
 
 migrations-check: venv
@@ -71,8 +88,15 @@ content: venv
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_content
 
-bench: venv
-	$(PY) bench/run.py
+# The benchmark (bench/run.py, results in bench/RESULTS.md; never part of `make test`):
+# production settings under gunicorn, wrk per page, Lighthouse, worker memory. Both
+# databases and data sets by default; QUICK=1 the real content only, DB=sqlite|postgres
+# (PostgreSQL: BENCH_POSTGRES_URL, default …/kkk_bench → kkk_bench_real/_synthetic), DURATION=
+# seconds per page and round; Redis at BENCH_REDIS_URL (default database 13).
+bench: venv browser node-tools
+	@./.ci/ensure-apt wrk test -x /usr/bin/wrk
+	$(PY) bench/run.py $(if $(QUICK),--quick) $(if $(DB),--databases $(DB)) \
+		$(if $(DURATION),--duration $(DURATION))
 
 # deploy/backup.sh + deploy/restore.sh round-trip on PostgreSQL (scratch databases
 # kkk_d_backup_src_*/_dst_* on the server in DATABASE_URL). `make test` runs it too in
@@ -91,4 +115,4 @@ scale-test: venv deploy-tools
 		tests/deploy/test_observatory.py tests/deploy/test_s3_storage.py -p no:cacheprovider
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache node_modules

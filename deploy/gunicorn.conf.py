@@ -67,7 +67,13 @@ if os.environ.get("LOG_FORMAT", "json") == "json":
                 "level": loglevel.upper(),
                 "propagate": False,
             },
-            "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            # With a logging config gunicorn writes access lines whatever `accesslog` says:
+            # silent unless GUNICORN_ACCESS_LOG asks for them (the app logs each request).
+            "gunicorn.access": {
+                "handlers": ["console"] if accesslog else [],
+                "level": "INFO" if accesslog else "CRITICAL",
+                "propagate": False,
+            },
         },
     }
 

@@ -1,0 +1,1 @@
+"""The benchmark (`make bench`): bench/run.py, its settings and URL configuration."""
