@@ -108,8 +108,9 @@ def participant_calendar_text(event) -> str:
     return calendar.to_ical().decode()
 
 
-def calendar_bytes(events, request, *, feed=False):
-    """One VCALENDAR holding `events` (already filtered to the published ones)."""
+def calendar_bytes(events, request):
+    """One VCALENDAR holding `events` (already filtered to the published ones): the
+    download of a single event. The feed of many is `feed_bytes`."""
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     stamp = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
     calendar = icalendar.Calendar()
@@ -118,13 +119,6 @@ def calendar_bytes(events, request, *, feed=False):
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     events = list(events.prefetch_related("speakers") if hasattr(events, "query") else events)
-    if feed:
-        calendar.add(
-            "x-wr-calname", _("Veranstaltungen – Kompetenzzentrum Kommunale Konfliktberatung")
-        )
-        calendar.add("x-wr-timezone", settings.TIME_ZONE)
-        calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", REFRESH)
     for event in events:
         calendar.add_component(event_component(event, request, stamp, tz))
     if events:

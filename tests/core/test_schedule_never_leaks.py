@@ -355,7 +355,7 @@ def _offered(response, name: str) -> list[str]:
     field = page.select_one(f'[name="{name}"]')
     if field.name == "select":
         return [o["value"] for o in field.select("option") if o.get("value")]
-    return [o["value"] for o in page.select(f'datalist#{field["list"]} option')]
+    return [o["value"] for o in page.select(f"datalist#{field['list']} option")]
 
 
 def test_filter_choices_and_counts_leave_hidden_items_out(client, site):
