@@ -32,9 +32,23 @@ def observatory():
         pytest.skip("npm/node not available: the Observatory scanner is a Node.js package")
     if not (PACKAGE / "src" / "scanner" / "index.js").exists():
         CACHE.mkdir(parents=True, exist_ok=True)
+        # Its own package.json: without one npm walks up to the project's and installs
+        # there (and adds the scanner to the project's dependencies).
+        manifest = CACHE / "package.json"
+        if not manifest.exists():
+            manifest.write_text('{"private": true}\n')
         # --ignore-scripts: its install step downloads the HSTS preload and TLD lists.
         subprocess.run(  # noqa: S603 - fixed program and package
-            ["npm", "install", "--ignore-scripts", "--no-audit", "--no-fund", OBSERVATORY],  # noqa: S607
+            [  # noqa: S607
+                "npm",
+                "install",
+                "--prefix",
+                str(CACHE),
+                "--ignore-scripts",
+                "--no-audit",
+                "--no-fund",
+                OBSERVATORY,
+            ],
             cwd=CACHE,
             check=True,
             capture_output=True,
