@@ -66,6 +66,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import cache as memoize
 
 from django.apps import apps
@@ -160,9 +161,20 @@ def _new_token() -> str:
     return secrets.token_hex(8)
 
 
+# The content version as the current request read it: a page's fragments
+# (projects/versioned.py) then pay one cache round trip for it, not one each. A change
+# made in this process replaces it at once; a request elsewhere sees it from its next
+# request on, as it would have a moment later anyway.
+_REQUEST_VERSION: ContextVar[dict[str, str] | None] = ContextVar("page_cache_version", default=None)
+
+
 def _replace_version() -> None:
+    token = _new_token()
+    memo = _REQUEST_VERSION.get()
+    if memo is not None:
+        memo.pop("token", None)
     try:
-        page_cache().set(VERSION_KEY, _new_token(), timeout=None)
+        page_cache().set(VERSION_KEY, token, timeout=None)
     except CACHE_ERRORS as error:
         # Pages stored so far stay valid until PAGE_CACHE_TIMEOUT at the latest.
         logger.warning("Page cache: content version not changed: %s", type(error).__name__)
@@ -181,10 +193,15 @@ def content_changed() -> None:
 # _current_version and _valid_until are also used by projects/versioned.py (values kept
 # per content version, like a cached page).
 def _current_version(cache: BaseCache) -> str:
+    memo = _REQUEST_VERSION.get()
+    if memo is not None and "token" in memo:
+        return memo["token"]
     token = cache.get(VERSION_KEY)
     if token is None:
         cache.add(VERSION_KEY, _new_token(), timeout=None)
         token = cache.get(VERSION_KEY)
+    if memo is not None:
+        memo["token"] = token
     return token
 
 
@@ -319,6 +336,13 @@ class PageCacheMiddleware:
         self.csrf = CsrfViewMiddleware(_uncached_csrf_response)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        memo = _REQUEST_VERSION.set({})
+        try:
+            return self._respond(request)
+        finally:
+            _REQUEST_VERSION.reset(memo)
+
+    def _respond(self, request: HttpRequest) -> HttpResponse:
         if not settings.PAGE_CACHE_ENABLED:
             return self.get_response(request)
         identity = self._identity(request)
@@ -336,6 +360,8 @@ class PageCacheMiddleware:
         if token is not None and entry is not None and entry[0] == token and started < entry[1]:
             return self._replay(request, entry)
         try:
+            if token is not None:
+                _REQUEST_VERSION.get()["token"] = token
             token = token or _current_version(cache)
         except CACHE_ERRORS:
             return self.get_response(request)

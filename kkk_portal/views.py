@@ -79,16 +79,25 @@ class SitePageView(DetailView):
         context["body_lang"] = body.lang
         context["show_german_notice"] = body.fallback
         context["body"] = body.text
-        context["children"] = list(
-            SitePage.objects.published().filter(parent=page).order_by("menu_order", "title")
-        )
         if page.parent_id:
             context["parent_title"] = translated(page.parent, "title").text
-        if page.role == PageRole.ACCESSIBILITY:
-            context["feedback_email"] = ContactDetails.load().email
-        if page.role == PageRole.IMPRINT:
-            # Rendered above the free text by templates/includes/legal_details.html.
-            context["contact"] = ContactDetails.load()
+
+        # The body is kept per content version ({% per_content_version %}): what only
+        # it shows is read when it is rendered.
+        def prepare_fragment() -> dict[str, object]:
+            values: dict[str, object] = {
+                "children": list(
+                    SitePage.objects.published().filter(parent=page).order_by("menu_order", "title")
+                )
+            }
+            if page.role == PageRole.ACCESSIBILITY:
+                values["feedback_email"] = ContactDetails.load().email
+            if page.role == PageRole.IMPRINT:
+                # Rendered above the free text by templates/includes/legal_details.html.
+                values["contact"] = ContactDetails.load()
+            return values
+
+        context["prepare_fragment"] = prepare_fragment
         return context
 
 

@@ -7,7 +7,9 @@ value is never older than the content it shows. Without a reachable cache the va
 is worked out for every request.
 """
 
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -19,6 +21,32 @@ from kkk_portal.safe_cache import CACHE_ERRORS
 
 T = TypeVar("T")
 KEY = "versioned:{name}:{language}:{token}"
+# The newest values also in this process's memory, so a page's header, footer and
+# fragments cost no round trip beyond the one for the content version. Bounded: the
+# least recently used go first.
+LOCAL_ENTRIES = 256
+_local: OrderedDict[str, tuple[float, object]] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _local_get(key: str, now: float) -> tuple[float, object] | None:
+    with _local_lock:
+        found = _local.get(key)
+        if found is None:
+            return None
+        if now >= found[0]:
+            del _local[key]
+            return None
+        _local.move_to_end(key)
+        return found
+
+
+def _local_set(key: str, entry: tuple[float, object]) -> None:
+    with _local_lock:
+        _local[key] = entry
+        _local.move_to_end(key)
+        while len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
 
 
 def per_content_version(name: str, build: Callable[[], T], *, look_up_schedule: bool = True) -> T:
@@ -33,8 +61,12 @@ def per_content_version(name: str, build: Callable[[], T], *, look_up_schedule: 
     try:
         token = page_cache._current_version(cache)
         key = KEY.format(name=name, language=get_language(), token=token)
+        found = _local_get(key, started)
+        if found is not None:
+            return found[1]
         found = cache.get(key)
         if found is not None and started < found[0]:
+            _local_set(key, found)
             return found[1]
         if look_up_schedule:
             until = page_cache._valid_until(cache, token, started)
@@ -49,6 +81,7 @@ def per_content_version(name: str, build: Callable[[], T], *, look_up_schedule: 
     try:
         remaining = until - time.time()
         if remaining > 0:
+            _local_set(key, (until, value))
             cache.set(key, (until, value), timeout=max(1, int(remaining)))
     except CACHE_ERRORS:
         pass

@@ -1,8 +1,9 @@
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import DetailView, ListView, TemplateView
@@ -81,36 +82,43 @@ class ProjectListView(ProjectMixin, ListView):
         return context
 
 
+def _detail_prefetches() -> tuple[Prefetch | str, ...]:
+    """What a project's page shows besides the project (published() reads the clock)."""
+    return (
+        Prefetch("municipalities", queryset=Municipality.objects.select_related("district")),
+        Prefetch("focus_areas", queryset=FocusArea.objects.published()),
+        "partners",
+        "extra_states",
+        Prefetch("fundings", queryset=Funding.objects.select_related("funder")),
+    )
+
+
 class ProjectDetailView(ProjectMixin, DetailView):
     template_name = "projects/project_detail.html"
     context_object_name = "project"
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("commissioned_by")
-            .prefetch_related(
-                Prefetch(
-                    "municipalities", queryset=Municipality.objects.select_related("district")
-                ),
-                Prefetch("focus_areas", queryset=FocusArea.objects.published()),
-                "partners",
-                "extra_states",
-                Prefetch("fundings", queryset=Funding.objects.select_related("funder")),
-            )
-        )
+        return super().get_queryset().select_related("commissioned_by")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         project = self.object
+
+        # The page's body is kept per content version ({% per_content_version %}):
+        # its related lists and map are read only when it is rendered.
+        def prepare_fragment() -> None:
+            prefetch_related_objects([project], *_detail_prefetches())
+
         context.update(
+            prepare_fragment=prepare_fragment,
             publications=project.publications.published(),
             upcoming_events=project.events.published().upcoming(),
             past_events=project.events.published().past(),
-            map=map_context(
-                project.municipalities.all(),
-                highlight_states=[s.state for s in project.extra_states.all()],
+            map=SimpleLazyObject(
+                lambda: map_context(
+                    project.municipalities.all(),
+                    highlight_states=[s.state for s in project.extra_states.all()],
+                )
             ),
         )
         return context
@@ -134,21 +142,27 @@ class FocusAreaDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         area = self.object
-        # A field of work can hold thousands of items: each list shows the first
-        # RELATED_LIMIT and links to the full, filtered list when there are more (one
-        # row more is read to know, so no count query).
-        projects = _first(area.projects.published().prefetch_related("municipalities"))
-        publications = _first(area.publications.published())
-        past_events = _first(area.events.published().past())
-        context.update(
-            projects=projects.items,
-            projects_more=projects.more,
-            publications=publications.items,
-            publications_more=publications.more,
-            upcoming_events=_first(area.events.published().upcoming()).items,
-            past_events=past_events.items,
-            past_events_more=past_events.more,
-        )
+
+        # The body is kept per content version ({% per_content_version %}): its lists
+        # are read only when it is rendered.
+        def prepare_fragment() -> dict[str, object]:
+            # A field of work can hold thousands of items: each list shows the first
+            # RELATED_LIMIT and links to the full, filtered list when there are more
+            # (one row more is read to know, so no count query).
+            projects = _first(area.projects.published().prefetch_related("municipalities"))
+            publications = _first(area.publications.published())
+            past_events = _first(area.events.published().past())
+            return {
+                "projects": projects.items,
+                "projects_more": projects.more,
+                "publications": publications.items,
+                "publications_more": publications.more,
+                "upcoming_events": _first(area.events.published().upcoming()).items,
+                "past_events": past_events.items,
+                "past_events_more": past_events.more,
+            }
+
+        context["prepare_fragment"] = prepare_fragment
         return context
 
 
@@ -222,12 +236,23 @@ class MunicipalityDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         place = self.object
-        members = list(place.members.all())
-        context.update(
-            projects=Project.objects.published()
-            .in_municipality(place)
-            .prefetch_related("municipalities"),
-            members=members,
-            map=map_context([place, *members]),
-        )
+
+        # The body is kept per content version ({% per_content_version %}): read only
+        # when it is rendered. A district can hold hundreds of projects: the page shows
+        # the first RELATED_LIMIT and links to the filtered project list for the rest.
+        def prepare_fragment() -> dict[str, object]:
+            members = list(place.members.all())
+            projects = _first(
+                Project.objects.published()
+                .in_municipality(place)
+                .prefetch_related("municipalities")
+            )
+            return {
+                "projects": projects.items,
+                "projects_more": projects.more,
+                "members": members,
+                "map": map_context([place, *members]),
+            }
+
+        context["prepare_fragment"] = prepare_fragment
         return context

@@ -5,7 +5,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.db.models import Count, F, Prefetch, Window
+from django.db.models import Count, F, Prefetch, Window, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -41,10 +41,31 @@ class PublishedMixin:
     model = None
     prefetch = ()
 
-    def get_queryset(self):
+    def _lookups(self) -> list:
         # Callables build their Prefetch per request: "published" depends on the time.
-        lookups = [lookup() if callable(lookup) else lookup for lookup in self.prefetch]
-        return self.model.objects.published().prefetch_related(*lookups)
+        return [lookup() if callable(lookup) else lookup for lookup in self.prefetch]
+
+    def get_queryset(self):
+        return self.model.objects.published().prefetch_related(*self._lookups())
+
+
+class FragmentDetailMixin(PublishedMixin):
+    """A detail page whose body is kept per content version ({% per_content_version %}):
+    the relations in `prefetch` are read only when the body is rendered."""
+
+    def get_queryset(self):
+        return self.model.objects.published()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        item = self.object
+
+        def prepare_fragment() -> None:
+            # A second fragment of the same page finds the relations already read.
+            prefetch_related_objects([item], *self._lookups())
+
+        context["prepare_fragment"] = prepare_fragment
+        return context
 
 
 class PublicationMixin(PublishedMixin):
@@ -72,7 +93,7 @@ class PublicationListView(PublicationMixin, ListView):
         return context
 
 
-class PublicationDetailView(PublicationMixin, DetailView):
+class PublicationDetailView(FragmentDetailMixin, PublicationMixin, DetailView):
     template_name = "publications/publication_detail.html"
     context_object_name = "publication"
     prefetch = (published_focus_areas, published_projects)
@@ -100,6 +121,14 @@ class NewsEventsView(NewsMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         first_page = context["page_obj"].number == 1
+        # The page's body is kept per content version ({% per_content_version %}): the
+        # events are read only when it is rendered.
+        context["prepare_fragment"] = lambda: self._events(first_page=first_page)
+        return context
+
+    @staticmethod
+    def _events(*, first_page: bool) -> dict[str, object]:
+        values: dict[str, object] = {}
         upcoming = []
         if first_page:
             # The next ones, with the number of all upcoming beside them (one query).
@@ -110,18 +139,18 @@ class NewsEventsView(NewsMixin, ListView):
             )
         if upcoming and upcoming[0].upcoming_total > len(upcoming):
             # More announced than fit: the next ones here, all of them in the calendar feed.
-            context["upcoming_total"] = upcoming[0].upcoming_total
-        context["upcoming_events"] = upcoming
+            values["upcoming_total"] = upcoming[0].upcoming_total
+        values["upcoming_events"] = upcoming
         # Nothing coming up: the most recent past events keep the page from looking empty.
-        context["recent_events"] = (
+        values["recent_events"] = (
             list(Event.objects.published().past()[:RECENT_EVENTS])
             if first_page and not upcoming
             else []
         )
-        return context
+        return values
 
 
-class NewsDetailView(NewsMixin, DetailView):
+class NewsDetailView(FragmentDetailMixin, NewsMixin, DetailView):
     template_name = "publications/newspost_detail.html"
     context_object_name = "post"
     # The event the post reports on only while that event is public itself (else None).
@@ -145,7 +174,7 @@ class EventArchiveView(EventMixin, ListView):
         return super().get_queryset().past()
 
 
-class EventDetailView(EventMixin, DetailView):
+class EventDetailView(FragmentDetailMixin, EventMixin, DetailView):
     template_name = "publications/event_detail.html"
     context_object_name = "event"
     prefetch = (

@@ -124,12 +124,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when configured (shared by all processes, e.g. for rate limits),
 # local memory otherwise.
+# kkk_portal.redis_cache is Django's Redis backend with one client per connection pool.
 if env.str("CACHE_URL", default=""):
     CACHES = {"default": env.cache("CACHE_URL")}
+    if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        CACHES["default"]["BACKEND"] = "kkk_portal.redis_cache.RedisCache"
 elif env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "kkk_portal.redis_cache.RedisCache",
             "LOCATION": env.str("REDIS_URL"),
             # An unreachable Redis must cost a page a moment, not a hung worker:
             # the rate limit and thumbnails degrade (see kkk_portal/safe_cache.py).

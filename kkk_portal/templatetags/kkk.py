@@ -6,7 +6,7 @@ import datetime
 from django import template
 from django.conf import settings
 from django.template.loader_tags import BLOCK_CONTEXT_KEY
-from django.urls import NoReverseMatch, reverse, translate_url
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -84,13 +84,16 @@ def block_text(context, name):
     return mark_safe(" ".join(node.render(context).split()))  # noqa: S308
 
 
-def _translated(path, code):
-    """`path` in language `code`; swaps the prefix by hand where it does not resolve (404)."""
-    translated = translate_url(path, code)
-    if translated != path or code == get_language():
-        return translated
-    bare = path[3:] if path.startswith("/en/") else path
-    return bare if code == settings.LANGUAGE_CODE else f"/{code}{bare}"
+def _translated(path: str, code: str) -> str:
+    """`path` in language `code`: the URLs differ only in their language prefix
+    (`i18n_patterns` with the default language unprefixed, no translated paths), so
+    the prefix is swapped, for pages that resolve and for those that do not (404)."""
+    for other, _name in settings.LANGUAGES:
+        prefix = f"/{other}/"
+        if other != settings.LANGUAGE_CODE and path.startswith(prefix):
+            path = path[len(prefix) - 1 :]
+            break
+    return path if code == settings.LANGUAGE_CODE else f"/{code}{path}"
 
 
 def _page_query(request):
@@ -103,7 +106,7 @@ def _page_query(request):
 def language_versions(context):
     """This page in every language: [{"code", "name", "url", "absolute", "current"}].
 
-    The URLs are translated with `translate_url`, so /projekte/x/ becomes
+    The URLs differ in their language prefix only, so /projekte/x/ becomes
     /en/projekte/x/ and back; the query string is kept for the visitor but
     only the page number for crawlers.
     """
@@ -111,6 +114,10 @@ def language_versions(context):
     if request is None:
         return []
     current = get_language()
+    # Asked for twice per page (the head's links, the language switch): worked out once.
+    memo = getattr(request, "_language_versions", None)
+    if memo is not None and memo[0] == current:
+        return memo[1]
     versions = []
     for code, name in settings.LANGUAGES:
         url = _translated(request.get_full_path(), code)
@@ -124,6 +131,7 @@ def language_versions(context):
                 "current": code == current,
             }
         )
+    request._language_versions = (current, versions)
     return versions
 
 
@@ -246,7 +254,11 @@ class PerContentVersionNode(template.Node):
 
     def render(self, context) -> SafeString:
         def build() -> str:
-            with context.push():
+            # The view's own preparation of what only the fragment needs (prefetches,
+            # lists): done when the fragment is rendered, skipped when a copy is used.
+            prepare = context.get("prepare_fragment")
+            values = prepare() if callable(prepare) else None
+            with context.push(**(values or {})):
                 return str(self.nodelist.render(context))
 
         name = self.name
@@ -257,7 +269,10 @@ class PerContentVersionNode(template.Node):
             if request is None or request.META.get("QUERY_STRING"):
                 return mark_safe(build())  # noqa: S308 – rendered by the engine
             name = f"{name}:{request.path}"
-        return mark_safe(per_content_version(f"fragment:{name}", build, look_up_schedule=False))  # noqa: S308
+        # A page's body: the first request after a change also works out when the next
+        # scheduled change is due (one query per content type), so the copy is kept
+        # even where no page cache or filter did that before.
+        return mark_safe(per_content_version(f"fragment:{name}", build))  # noqa: S308
 
 
 @register.tag("per_content_version")
@@ -268,7 +283,10 @@ def per_content_version_tag(parser, token) -> PerContentVersionNode:
     Only for fragments that depend on nothing but the public content, the language
     and the date: no query string, user, form or CSRF token. With `per_path` the copy
     is kept per path (for a page's object) and only for requests without a query
-    string. Whatever the fragment needs should be lazy, so a copy saves its queries.
+    string. Whatever the fragment needs should be lazy, so a copy saves its queries:
+    querysets, lazy objects, and a callable `prepare_fragment` in the context, which is
+    called right before the fragment is rendered (e.g. `prefetch_related_objects`) and
+    may return a dict of further values for the fragment.
     """
     bits = token.split_contents()
     per_path = bits[2:] == ["per_path"]

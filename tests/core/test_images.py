@@ -14,6 +14,7 @@ from PIL import Image, ImageStat
 
 from counselling import services
 from counselling.models import ImageRendition, Job
+from kkk_portal import page_cache
 from kkk_portal.images import Spec, crop_box, responsive_image, thumbnail_name
 from projects.models import Funder
 from publications.models import NewsPost
@@ -139,6 +140,7 @@ def test_english_page_uses_the_english_description_and_falls_back_to_german(clie
     assert img["alt"] == "Rote und blaue Fläche"
 
     NewsPost.objects.filter(pk=post.pk).update(image_alt_en="")
+    page_cache.content_changed()  # an update() behind the ORM's signals (README)
     (img,) = doc(client.get(english_url)).select("picture img")
     assert (img["alt"], img["lang"]) == ("Rote und blaue Fläche", "de")
 

@@ -65,7 +65,8 @@ def prod_settings(**env: str) -> dict:
         "'conn_max_age': s.DATABASES['default']['CONN_MAX_AGE'], "
         "'health_checks': s.DATABASES['default']['CONN_HEALTH_CHECKS'], "
         "'silenced': s.SILENCED_SYSTEM_CHECKS, 'use_ssl': s.EMAIL_USE_SSL, "
-        "'use_tls': s.EMAIL_USE_TLS, 'pil_max': Image.MAX_IMAGE_PIXELS}))"
+        "'use_tls': s.EMAIL_USE_TLS, 'pil_max': Image.MAX_IMAGE_PIXELS, "
+        "'caches': {alias: c['BACKEND'] for alias, c in s.CACHES.items()}}))"
     )
     result = run_manage("shell", "-c", code, **env)
     assert result.returncode == 0, result.stderr
@@ -77,6 +78,20 @@ def sqlite_env(tmp_path: Path) -> dict:
         **COMPLETE,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         "ALLOW_SQLITE_IN_PRODUCTION": "true",
+    }
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"REDIS_URL": "", "CACHE_URL": "redis://127.0.0.1:6379/7"}],
+    ids=["REDIS_URL", "CACHE_URL"],
+)
+def test_redis_is_used_through_one_client_per_pool(tmp_path, env):
+    """kkk_portal.redis_cache, not Django's backend that builds a client per call."""
+    caches = prod_settings(**{**sqlite_env(tmp_path), **env})["caches"]
+    assert caches == {
+        "default": "kkk_portal.redis_cache.RedisCache",
+        "pages": "kkk_portal.redis_cache.RedisCache",
     }
 
 
@@ -190,6 +205,7 @@ def test_smtps_means_implicit_tls():
 
 def test_transport_security_and_connections_default_to_production_values():
     settings = prod_settings(**COMPLETE, DATABASE_URL="postgres://kkk@127.0.0.1:5432/kkk")
+    settings.pop("caches")  # test_redis_is_used_through_one_client_per_pool
 
     assert settings == {
         "hsts": 31_536_000,
