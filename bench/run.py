@@ -1080,8 +1080,12 @@ def render(options: Options, results: dict[str, Any]) -> str:
         "- **cached** = the anonymous page cache on (`PAGE_CACHE_ENABLED=1`, the production "
         "default; `kkk_portal/page_cache.py`), the cache flushed before the server starts, "
         "the status column shows its `X-Page-Cache` answer; **uncached** = "
-        "`PAGE_CACHE_ENABLED=0`. Admin pages are requested as Leitung (session cookie after "
-        "the second factor) and are never cached.",
+        "`PAGE_CACHE_ENABLED=0`: every request runs the view and renders the page, with "
+        "what a rendering keeps per content version (header, footer, filter choices and "
+        "page bodies without a query string, `{% per_content_version %}`; the same cache, "
+        "flushed before the server starts, warm after the first request of a page). Admin "
+        "pages are requested as Leitung (session cookie after the second factor) and are "
+        "never cached.",
         "",
     ]
     if not results["page_cache_available"]:

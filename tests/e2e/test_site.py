@@ -70,7 +70,9 @@ def test_legal_pages_are_linked_in_the_footer(page, live_server, content):
         assert page.locator("h1").inner_text() == heading
         footer = page.get_by_role("contentinfo")
     # The seeds give no email; once an editor enters one, barriers can be reported by mail.
-    ContactDetails.objects.update(email="kontakt@zentrum.example.org")
+    details = ContactDetails.load()
+    details.email = "kontakt@zentrum.example.org"
+    details.save()
     page.goto(live_server.url + "/barrierefreiheit/")
     report = page.get_by_role("region", name="Barriere melden")
     assert (
