@@ -24,9 +24,11 @@ from django.db import connection
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     Func,
     IntegerField,
+    OuterRef,
     Q,
     TextField,
     Value,
@@ -63,13 +65,16 @@ MAX_QUERY_LENGTH = 200
 def places_with_published_work():
     """The places with a page: a published project there or in one of their member towns.
 
-    Two semi-joins on the project links, cheap per matched place (unlike a DISTINCT
-    over the join of all places with all projects).
+    Two correlated EXISTS per place (a link to it, or to one of its member towns, whose
+    project is published): a few index look-ups per place, so a filter on the places
+    (a search term) is applied first, and no list of all published projects is built.
     """
-    links = Project.municipalities.through.objects.filter(project__in=Project.objects.published())
+    links = Project.municipalities.through.objects.filter(
+        Exists(Project.objects.published().filter(pk=OuterRef("project_id")))
+    )
     return Municipality.objects.filter(
-        Q(pk__in=links.values("municipality_id"))
-        | Q(pk__in=links.values("municipality__district_id"))
+        Exists(links.filter(municipality_id=OuterRef("pk")))
+        | Exists(links.filter(municipality__district_id=OuterRef("pk")))
     )
 
 

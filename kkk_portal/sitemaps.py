@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.core import paginator
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet, Window
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
@@ -77,12 +77,15 @@ class _LanguagePairs:
     every row of the section for every page and for the index.
     """
 
-    def __init__(self, rows: QuerySet, languages: list[str]):
+    def __init__(self, rows: QuerySet, languages: list[str], row_count: int | None = None):
         self.rows = rows
         self.languages = languages
+        # Known already (the index reads it with the latest lastmod): no COUNT query.
+        self.row_count = row_count
 
     def count(self) -> int:
-        return self.rows.count() * len(self.languages)
+        rows = self.rows.count() if self.row_count is None else self.row_count
+        return rows * len(self.languages)
 
     def __len__(self) -> int:
         return self.count()
@@ -125,12 +128,27 @@ class ModelSitemap(BilingualSitemap):
 
     @property
     def paginator(self) -> paginator.Paginator:
-        return paginator.Paginator(_LanguagePairs(self.items(), self._languages()), self.limit)
+        summary = self.__dict__.get("_summary")
+        pairs = _LanguagePairs(
+            self.items(), self._languages(), summary["count"] if summary else None
+        )
+        return paginator.Paginator(pairs, self.limit)
+
+    def summary(self) -> dict:
+        """The number of rows and the latest lastmod, read in one query and kept for
+        this request (the index asks for both: one query per section, not two)."""
+        if "_summary" not in self.__dict__:
+            if not _resolvable(self.url_name, slug="x"):
+                self._summary = {"count": 0, "latest": None}
+            else:
+                aggregates = {"count": Count("pk")}
+                if self.lastmod_field:
+                    aggregates["latest"] = Max(self.lastmod_field)
+                self._summary = {"latest": None} | self.queryset().aggregate(**aggregates)
+        return self._summary
 
     def get_latest_lastmod(self):
-        if not self.lastmod_field or not _resolvable(self.url_name, slug="x"):
-            return None
-        return self.queryset().aggregate(latest=Max(self.lastmod_field))["latest"]
+        return self.summary()["latest"]
 
     def _address(self, lang_code: str, slug: str) -> str:
         templates = self.__dict__.setdefault("_templates", {})
@@ -145,6 +163,30 @@ class ModelSitemap(BilingualSitemap):
     def lastmod(self, item):
         return item[1] if self.lastmod_field else None
 
+    def _page_pairs(self, page) -> list[tuple[tuple, str]]:
+        """The (row, language) pairs of sitemap page `page`, as `paginator.page(page)` gives
+        them (and its errors, which the view turns into a 404), in one query: the number
+        of rows comes as a window count beside the page's rows, not from a COUNT first."""
+        try:
+            number = int(page)
+        except (TypeError, ValueError) as error:
+            raise paginator.PageNotAnInteger("That page number is not an integer") from error
+        if number < 1:
+            raise paginator.EmptyPage("That page number is less than 1")
+        languages = self._languages()
+        per_row = len(languages)
+        start, stop = (number - 1) * self.limit, number * self.limit
+        rows = list(
+            self.items().annotate(section_total=Window(Count("pk")))[
+                start // per_row : -(-stop // per_row)
+            ]
+        )
+        if not rows and number > 1:
+            raise paginator.EmptyPage("That page contains no results")
+        pairs = [(row[:-1], lang) for row in rows for lang in languages]
+        offset = start - (start // per_row) * per_row
+        return pairs[offset : offset + self.limit]
+
     def _urls(self, page, protocol, domain):
         """Django's entries (location, lastmod, alternates with x-default), built from
         the per-language address templates without switching the language per URL."""
@@ -154,7 +196,7 @@ class ModelSitemap(BilingualSitemap):
         urls = []
         latest = None
         alternates, alternates_of = [], None
-        for row, lang_code in self.paginator.page(page).object_list:
+        for row, lang_code in self._page_pairs(page):
             slug = row[0]
             lastmod = row[1] if self.lastmod_field else None
             if lastmod is not None and (latest is None or lastmod > latest):
@@ -244,12 +286,16 @@ class SitePageSitemap(BilingualSitemap):
     changefreq = "yearly"
 
     def items(self):
-        if not _resolvable("pages:detail", slug="x"):
-            return []
-        published = SitePage.objects.published()
-        # A page below a hidden page is hidden too.
-        visible = published.filter(Q(parent__isnull=True) | Q(parent__in=published))
-        return list(visible.select_related("parent").order_by("slug"))
+        # Read once per request: the index asks for the pages and their latest lastmod.
+        if "_visible" not in self.__dict__:
+            if not _resolvable("pages:detail", slug="x"):
+                self._visible = []
+            else:
+                published = SitePage.objects.published()
+                # A page below a hidden page is hidden too.
+                visible = published.filter(Q(parent__isnull=True) | Q(parent__in=published))
+                self._visible = list(visible.select_related("parent").order_by("slug"))
+        return self._visible
 
     def lastmod(self, obj):
         return getattr(obj, "updated_at", None)

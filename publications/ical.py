@@ -7,7 +7,9 @@ title or time changes, so subscribed calendars update instead of duplicating.
 """
 
 import datetime
+import functools
 import zoneinfo
+from types import SimpleNamespace
 from urllib.parse import urlparse
 
 import icalendar
@@ -17,37 +19,57 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kkk_portal.richtext import plain_text
-from kkk_portal.translation import translated_text
+from kkk_portal.translation import current_language, translated_text
+
+from .models import Speaker
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 PRODID = "-//Kompetenzzentrum Kommunale Konfliktberatung//Portal//DE"
 REFRESH = datetime.timedelta(hours=12)
 
 
-def event_uid(event):
-    host = urlparse(settings.SITE_URL).hostname or "localhost"
-    return f"event-{event.pk}@{host}"
+def _uid_host() -> str:
+    return urlparse(settings.SITE_URL).hostname or "localhost"
 
 
-def event_location(event):
+def event_uid(event, host: str | None = None):
+    return f"event-{event.pk}@{host or _uid_host()}"
+
+
+def event_location(event, gettext=_):
     if event.is_online:
-        return _("Online")
+        return gettext("Online")
     return ", ".join(part for part in (event.venue, event.address) if part)
 
 
-def event_description(event, url):
-    parts = [translated_text(event, "teaser"), plain_text(translated_text(event, "description"))]
+def event_description(event, url, speakers=None, language: str | None = None, gettext=_):
+    """The DESCRIPTION text. `speakers` (default: the event's own) may be rows read for
+    many events at once; `language` (the active one) and `gettext` (memoised) let the
+    feed look its labels up once instead of per event."""
+    language = language or current_language()
+    parts = [
+        translated_text(event, "teaser", language=language),
+        plain_text(translated_text(event, "description", language=language)),
+    ]
+    if speakers is None:
+        speakers = event.speakers.all()
     speakers = [
-        ", ".join(part for part in (s.name, translated_text(s, "role"), s.organisation) if part)
-        for s in event.speakers.all()
+        ", ".join(
+            part
+            for part in (s.name, translated_text(s, "role", language=language), s.organisation)
+            if part
+        )
+        for s in speakers
     ]
     if speakers:
-        parts.append(_("Referent*innen:") + "\n" + "\n".join(speakers))
-    parts.append(_("Kosten: kostenfrei") if event.is_free else _("Kosten: %s") % event.cost)
+        parts.append(gettext("Referent*innen:") + "\n" + "\n".join(speakers))
+    parts.append(
+        gettext("Kosten: kostenfrei") if event.is_free else gettext("Kosten: %s") % event.cost
+    )
     if event.registration_info:
         parts.append(event.registration_info)
     if event.registration_url:
-        parts.append(_("Anmeldung: %s") % event.registration_url)
+        parts.append(gettext("Anmeldung: %s") % event.registration_url)
     parts.append(url)
     return "\n\n".join(part for part in parts if part)
 
@@ -166,18 +188,20 @@ def _local(value: datetime.datetime, tz) -> str:
     return value.astimezone(tz).strftime("%Y%m%dT%H%M%S")
 
 
-def _event_lines(event, url: str, stamp: str, tz, tzid: str) -> list[bytes]:
+def _event_lines(
+    event, url: str, stamp: str, tz, tzid: str, *, speakers, language: str, host: str, gettext
+) -> list[bytes]:
     lines = [
         "BEGIN:VEVENT",
-        f"SUMMARY:{_ical_text(translated_text(event, 'title'))}",
+        f"SUMMARY:{_ical_text(translated_text(event, 'title', language=language))}",
         f"DTSTART;TZID={tzid}:{_local(event.start, tz)}",
         f"DTEND;TZID={tzid}:{_local(event.end, tz)}",
         f"DTSTAMP:{stamp}",
-        f"UID:{event_uid(event)}",
-        f"DESCRIPTION:{_ical_text(event_description(event, url))}",
+        f"UID:{event_uid(event, host)}",
+        f"DESCRIPTION:{_ical_text(event_description(event, url, speakers, language, gettext))}",
         f"URL:{url}",
     ]
-    location = event_location(event)
+    location = event_location(event, gettext)
     if location:
         lines.append(f"LOCATION:{_ical_text(str(location))}")
     if event.organiser:
@@ -186,8 +210,35 @@ def _event_lines(event, url: str, stamp: str, tz, tzid: str) -> list[bytes]:
     return [_folded(line) for line in lines]
 
 
+# What the feed reads of an event and a speaker: plain rows, no model instances (their
+# construction was most of the feed's time with hundreds of events).
+FEED_FIELDS = (
+    "pk",
+    "slug",
+    "title",
+    "title_en",
+    "start",
+    "end",
+    "organiser",
+    "teaser",
+    "teaser_en",
+    "description",
+    "description_en",
+    "is_online",
+    "venue",
+    "address",
+    "is_free",
+    "cost",
+    "registration_info",
+    "registration_url",
+)
+SPEAKER_FIELDS = ("event_id", "name", "role", "role_en", "organisation")
+
+
 def feed_bytes(events, request) -> bytes:
-    """The public calendar feed: one VCALENDAR with `events` (published, in their window)."""
+    """The public calendar feed: one VCALENDAR with `events` (published, in their window).
+
+    Two queries whatever the number of events: the events' fields and their speakers."""
     tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     stamp = timezone.now().astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     calendar = icalendar.Calendar()
@@ -199,10 +250,18 @@ def feed_bytes(events, request) -> bytes:
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", REFRESH)
-    events = list(events.prefetch_related("speakers"))
-    if events:
-        first = min(e.start for e in events).date() - datetime.timedelta(days=366)
-        last = max(e.end for e in events).date() + datetime.timedelta(days=366)
+    rows = [SimpleNamespace(**row) for row in events.values(*FEED_FIELDS)]
+    speakers: dict[int, list[SimpleNamespace]] = {}
+    if rows:
+        speaker_rows = (
+            Speaker.objects.filter(event__in=events.values("pk"))
+            .order_by("order", "pk")
+            .values(*SPEAKER_FIELDS)
+        )
+        for speaker in speaker_rows:
+            speakers.setdefault(speaker["event_id"], []).append(SimpleNamespace(**speaker))
+        first = min(e.start for e in rows).date() - datetime.timedelta(days=366)
+        last = max(e.end for e in rows).date() + datetime.timedelta(days=366)
         calendar.add_component(
             icalendar.Timezone.from_tzinfo(
                 tz, tzid=settings.TIME_ZONE, first_date=first, last_date=last
@@ -215,11 +274,22 @@ def feed_bytes(events, request) -> bytes:
     address = request.build_absolute_uri(
         reverse("publications:event_detail", kwargs={"slug": mark})
     )
+    language, host = current_language(), _uid_host()
+    # The labels in the active language, translated once per feed, not per event.
+    labels = functools.cache(_)
     body = b"".join(
         line
-        for event in events
+        for event in rows
         for line in _event_lines(
-            event, address.replace(mark, event.slug, 1), stamp, tz, settings.TIME_ZONE
+            event,
+            address.replace(mark, event.slug, 1),
+            stamp,
+            tz,
+            settings.TIME_ZONE,
+            speakers=speakers.get(event.pk, ()),
+            language=language,
+            host=host,
+            gettext=labels,
         )
     )
     return envelope.removesuffix(end) + body + end
