@@ -202,15 +202,13 @@ class ProjectFilter(django_filters.FilterSet):
     focus_area = django_filters.ChoiceFilter(
         label=_("Arbeitsfeld"),
         choices=[],  # filled per request in __init__
-        field_name="focus_areas__slug",
-        distinct=True,
+        method="filter_focus_area",
         empty_label=_("alle"),
     )
     funder = django_filters.ChoiceFilter(
         label=_("Fördermittelgeber"),
         choices=[],  # filled per request in __init__
-        field_name="funders__slug",
-        distinct=True,
+        method="filter_funder",
         empty_label=_("alle"),
     )
     programme = django_filters.ChoiceFilter(
@@ -256,6 +254,12 @@ class ProjectFilter(django_filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         return queryset.with_status(value)
+
+    def filter_focus_area(self, queryset, name, value):
+        return queryset.in_focus_area(value)
+
+    def filter_funder(self, queryset, name, value):
+        return queryset.funded_by(value)
 
     def filter_state(self, queryset, name, value):
         return queryset.in_state(value)
