@@ -62,6 +62,13 @@ def test_six_pages_score_100_for_accessibility_best_practices_and_seo(live_serve
     base = live_server.url.replace("127.0.0.1", "localhost")
 
     report = run_lighthouse([base + path for path in pages.values()])
+    # A trace Chromium failed to record (e.g. NO_NAVSTART on a busy machine) is
+    # Lighthouse's own error, and it asks to run again: those pages get two more runs.
+    for _attempt in range(2):
+        again = [url for url, result in report.items() if result["runtimeError"] is not None]
+        if not again:
+            break
+        report.update(run_lighthouse(again))
 
     failures = {}
     for name, path in pages.items():
