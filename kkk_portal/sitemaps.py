@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.core import paginator
-from django.db.models import Count, F, Max, Q, QuerySet, Window
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
@@ -165,8 +165,8 @@ class ModelSitemap(BilingualSitemap):
 
     def _page_pairs(self, page) -> list[tuple[tuple, str]]:
         """The (row, language) pairs of sitemap page `page`, as `paginator.page(page)` gives
-        them (and its errors, which the view turns into a 404), in one query: the number
-        of rows comes as a window count beside the page's rows, not from a COUNT first."""
+        them (and its errors, which the view turns into a 404), in one query: the page's
+        rows only, no COUNT first (an empty page past the first is the "no results" 404)."""
         try:
             number = int(page)
         except (TypeError, ValueError) as error:
@@ -176,14 +176,10 @@ class ModelSitemap(BilingualSitemap):
         languages = self._languages()
         per_row = len(languages)
         start, stop = (number - 1) * self.limit, number * self.limit
-        rows = list(
-            self.items().annotate(section_total=Window(Count("pk")))[
-                start // per_row : -(-stop // per_row)
-            ]
-        )
+        rows = list(self.items()[start // per_row : -(-stop // per_row)])
         if not rows and number > 1:
             raise paginator.EmptyPage("That page contains no results")
-        pairs = [(row[:-1], lang) for row in rows for lang in languages]
+        pairs = [(row, lang) for row in rows for lang in languages]
         offset = start - (start // per_row) * per_row
         return pairs[offset : offset + self.limit]
 
