@@ -1,5 +1,6 @@
 """Text pages editors create in the admin, among them the legal notices and the easy-read page."""
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -122,8 +123,11 @@ class SitePage(models.Model):
     publish_at = publish_at_field()
     unpublish_at = unpublish_at_field()
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+    # PostgreSQL full-text search (search.py): kept current by a database trigger
+    # (migration 0009_stored_search_vectors); empty elsewhere.
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector"])
     objects = SitePageQuerySet.as_manager()
 
     class Meta:

@@ -2,9 +2,11 @@
 publications, news, events, the text pages and the (real, not example) team.
 
 On PostgreSQL: full-text search with the German configuration, ranked, with
-highlighted snippets from `ts_headline`. The big tables (projects, places,
-publications, news, events) keep their vector in an indexed column that a
-database trigger fills (`section_vector` describes it); the small ones compute it.
+highlighted snippets from `ts_headline`. Every table but the team's keeps its
+vector in a GIN-indexed column that a database trigger fills (`section_vector`
+describes it); the team's few rows compute it. Each section's SQL is compiled
+once per process, language and query shape (`_statement`): a search only puts its
+own words and the current time into the parameters.
 Elsewhere (SQLite in development and tests): every word must occur somewhere
 (`icontains`), snippets are cut in Python. Either way each section costs exactly
 one query, whatever it finds: the total count comes from a window function
@@ -15,12 +17,18 @@ added around the hits. Rich texts (stored as HTML) are searched and cut without
 their tags and entities: no markup of a text reaches a snippet.
 """
 
+from __future__ import annotations
+
+import datetime
+import functools
 import html as html_lib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db import connection
+from django.db import connection, models
 from django.db.models import (
     Case,
     Count,
@@ -34,9 +42,11 @@ from django.db.models import (
     Value,
     When,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Concat
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +56,7 @@ from publications.models import Event, NewsPost, Publication
 from team.models import TeamMember
 
 from .models import SitePage
+from .publishing import PREVIEWING
 from .richtext import RichTextField, plain_text
 from .translation import (
     current_language,
@@ -58,11 +69,16 @@ from .translation import (
 # Private-use characters mark hits inside ts_headline's output; they are
 # turned into <mark> only after the text has been escaped.
 START, STOP = "\ue000", "\ue001"
+# Stand-ins compiled into a section's SQL once (`_statement`) and replaced by each
+# search's own words and time. `clean_query` removes the private-use character from
+# every input, so no search can contain them.
+QUERY_MARK, PREFIX_MARK = "\ue002query\ue002", "\ue002prefix\ue002"
+NOW_MARK = datetime.datetime(1901, 1, 1, 0, 0, 0, 190101, tzinfo=datetime.UTC)
 SNIPPET_CHARS = 220
 MAX_QUERY_LENGTH = 200
 
 
-def places_with_published_work():
+def places_with_published_work(now: datetime.datetime | None = None) -> models.QuerySet:
     """The places with a page: a published project there or in one of their member towns.
 
     Two correlated EXISTS per place (a link to it, or to one of its member towns, whose
@@ -70,7 +86,7 @@ def places_with_published_work():
     (a search term) is applied first, and no list of all published projects is built.
     """
     links = Project.municipalities.through.objects.filter(
-        Exists(Project.objects.published().filter(pk=OuterRef("project_id")))
+        Exists(Project.objects.published(now).filter(pk=OuterRef("project_id")))
     )
     return Municipality.objects.filter(
         Exists(links.filter(municipality_id=OuterRef("pk")))
@@ -82,19 +98,20 @@ def places_with_published_work():
 class Section:
     key: str
     label: str
-    queryset: object  # callable returning the public rows
+    queryset: Callable[..., models.QuerySet]  # the public rows (now=None: at this moment)
     title: str  # German field; its "_en" twin is used on English pages if title_twin
     fields: tuple  # (name, has_english_twin) searched besides the title
     snippet_fields: tuple  # shown below the title
     date_field: str | None = None
     title_twin: bool = True  # False for names of people and places (no language)
+    related: tuple = ()  # fetched beside the hits (a page's parent for its address)
 
 
 SECTIONS = (
     Section(
         "arbeitsfelder",
         _("Arbeitsfelder"),
-        lambda: FocusArea.objects.published(),
+        lambda now=None: FocusArea.objects.published(now),
         "title",
         (("intro", True), ("body", True)),
         ("intro", "body"),
@@ -104,7 +121,9 @@ SECTIONS = (
         _("Orte"),
         # The places with a page (a published project there or in a member town);
         # subqueries, so the window count sees each place once.
-        lambda: places_with_published_work().select_related("district"),
+        lambda now=None: places_with_published_work(now).annotate(
+            district_name=F("district__name")
+        ),
         "name",
         (("ags", False),),
         (),
@@ -113,7 +132,7 @@ SECTIONS = (
     Section(
         "projekte",
         _("Projekte"),
-        lambda: Project.objects.published(),
+        lambda now=None: Project.objects.published(now),
         "title",
         (("summary", True), ("description", True)),
         ("summary", "description"),
@@ -122,7 +141,7 @@ SECTIONS = (
     Section(
         "publikationen",
         _("Publikationen"),
-        lambda: Publication.objects.published(),
+        lambda now=None: Publication.objects.published(now),
         "title",
         (("authors", False), ("abstract", True)),
         ("abstract",),
@@ -131,7 +150,7 @@ SECTIONS = (
     Section(
         "neuigkeiten",
         _("Neuigkeiten"),
-        lambda: NewsPost.objects.published(),
+        lambda now=None: NewsPost.objects.published(now),
         "title",
         (("teaser", True), ("body", True)),
         ("teaser", "body"),
@@ -140,7 +159,7 @@ SECTIONS = (
     Section(
         "veranstaltungen",
         _("Veranstaltungen"),
-        lambda: Event.objects.published(),
+        lambda now=None: Event.objects.published(now),
         "title",
         (("teaser", True), ("description", True), ("venue", False), ("organiser", False)),
         ("teaser", "description"),
@@ -149,15 +168,16 @@ SECTIONS = (
     Section(
         "seiten",
         _("Seiten"),
-        lambda: SitePage.objects.published(),
+        lambda now=None: SitePage.objects.published(now),
         "title",
         (("body", True),),
         ("body",),
+        related=("parent",),
     ),
     Section(
         "team",
         _("Team"),
-        lambda: TeamMember.objects.published(),
+        lambda now=None: TeamMember.objects.published(now),
         "name",
         (("role", True), ("bio", True)),
         ("role", "bio"),
@@ -193,7 +213,7 @@ def uses_postgres():
 
 def clean_query(text):
     """Collapse whitespace and drop control characters; None if nothing is left."""
-    text = re.sub(r"[\x00-\x1f\x7f\ue000\ue001]", " ", text or "")
+    text = re.sub(r"[\x00-\x1f\x7f\ue000-\ue002]", " ", text or "")
     text = " ".join(text.split())
     return text or None
 
@@ -210,8 +230,8 @@ def _german_fallback(obj, names):
 def _place_snippet(obj):
     """What a place is: kind, district and Land (no free text to cut a snippet from)."""
     parts = [obj.get_kind_display()]
-    if obj.district_id:
-        parts.append(obj.district.name)
+    if obj.district_name:
+        parts.append(obj.district_name)
     parts.append(obj.get_state_display())
     return " · ".join(str(p) for p in parts if p)
 
@@ -293,11 +313,16 @@ def prefix_tsquery(query):
     return " & ".join(parts)
 
 
-def _is_rich(section, name):
+def _is_rich(section: Section, name: str) -> bool:
     """Is `name` (or its German twin) a rich-text field, stored as HTML?"""
+    return _is_rich_field(section.key, name.removesuffix("_en"))
+
+
+@functools.cache
+def _is_rich_field(key: str, name: str) -> bool:
+    section = next(s for s in SECTIONS if s.key == key)
     model = section.queryset().model
-    field = model._meta.get_field(name.removesuffix("_en"))
-    return isinstance(field, RichTextField)
+    return isinstance(model._meta.get_field(name), RichTextField)
 
 
 def _snippet_text(section, obj, name, *, translate=True):
@@ -339,9 +364,11 @@ def has_stored_vector(model) -> bool:
     return any(f.name == "search_vector" for f in model._meta.concrete_fields)
 
 
-def _postgres_rows(section, query, limit):
+def _postgres_queryset(
+    section: Section, query: str, prefix: str, limit: int, now: datetime.datetime | None
+) -> models.QuerySet:
+    """The section's hits as an ORM query: ranked, with snippet and total count."""
     search_query = SearchQuery(query, config="german", search_type="websearch")
-    prefix = prefix_tsquery(query)
     if prefix:
         # German compounds: "Altmark" should also find "Altmarkkreis".
         search_query |= SearchQuery(prefix, config="german", search_type="raw")
@@ -364,9 +391,11 @@ def _postgres_rows(section, query, limit):
             max_fragments=2,
             fragment_delimiter=" … ",
         )
-    rows = section.queryset()
-    if not has_stored_vector(rows.model):
-        rows = rows.annotate(search_vector=section_vector(section))
+    rows = section.queryset(now)
+    if has_stored_vector(rows.model):
+        rows = rows.defer("search_vector")  # matched and ranked in the database only
+    else:
+        rows = rows.alias(search_vector=section_vector(section))
     return (
         rows.filter(search_vector=search_query)
         .annotate(**annotations, total=Window(Count("pk")))
@@ -374,7 +403,60 @@ def _postgres_rows(section, query, limit):
     )
 
 
-def _fallback_rows(section, terms, limit):
+@dataclass(frozen=True)
+class Statement:
+    """A section's compiled SQL with stand-ins for the words and the time."""
+
+    model: type[models.Model]
+    sql: str
+    params: tuple
+
+    def bind(self, query: str, prefix: str, now: datetime.datetime) -> list:
+        params = []
+        for param in self.params:
+            if isinstance(param, datetime.datetime) and param == NOW_MARK:
+                param = now
+            elif param == QUERY_MARK:
+                param = query
+            elif param == PREFIX_MARK:
+                param = prefix
+            params.append(param)
+        return params
+
+
+_STATEMENTS: dict[tuple, Statement] = {}
+
+
+def _statement(section: Section, *, prefixed: bool, limit: int) -> Statement:
+    """The section's SQL, compiled once per process, language, query shape and limit.
+
+    Building and compiling the ORM query costs about as much as running it; the SQL
+    differs only in its parameters from one search to the next.
+    """
+    key = (section.key, current_language(), prefixed, limit, settings.DEBUG)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        queryset = _postgres_queryset(
+            section, QUERY_MARK, PREFIX_MARK if prefixed else "", limit, NOW_MARK
+        )
+        sql, params = queryset.query.sql_with_params()
+        marks = [p for p in params if p in (QUERY_MARK, PREFIX_MARK) or p == NOW_MARK]
+        if QUERY_MARK in sql or NOW_MARK not in marks or QUERY_MARK not in marks:
+            raise AssertionError(f"search section {section.key}: stand-ins not in parameters")
+        statement = _STATEMENTS[key] = Statement(queryset.model, sql, tuple(params))
+    return statement
+
+
+def _postgres_rows(section: Section, query: str, limit: int) -> list[models.Model]:
+    prefix = prefix_tsquery(query)
+    if PREVIEWING.get() is not None:  # a staff preview: this request's own visibility rule
+        return list(_postgres_queryset(section, query, prefix, limit, None))
+    statement = _statement(section, prefixed=bool(prefix), limit=limit)
+    params = statement.bind(query, prefix, timezone.now())
+    return list(statement.model.objects.raw(statement.sql, params))
+
+
+def _fallback_rows(section: Section, terms: list[str], limit: int) -> models.QuerySet:
     names = _searched_names(section)
     condition = Q()
     for term in terms:
@@ -410,9 +492,11 @@ def search(query, *, sections=SECTION_KEYS, limit=10):
         if section.key not in sections:
             continue
         if postgres:
-            rows = list(_postgres_rows(section, query, limit))
+            rows = _postgres_rows(section, query, limit)
         else:
             rows = list(_fallback_rows(section, terms, limit))
+        if rows and section.related:
+            prefetch_related_objects(rows, *section.related)
         group = Group(section.key, section.label, total=rows[0].total if rows else 0)
         for obj in rows:
             if not section.snippet_fields:

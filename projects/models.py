@@ -52,9 +52,12 @@ class FocusArea(models.Model):
     publish_at = publish_at_field()
     unpublish_at = unpublish_at_field()
     updated_at = models.DateTimeField(_("geändert"), auto_now=True)
+    # PostgreSQL full-text search (kkk_portal/search.py): kept current by a database
+    # trigger (kkk_portal migration 0009_stored_search_vectors); empty elsewhere.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = FocusAreaQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["order", "title"]

@@ -1,8 +1,9 @@
-"""The stored, indexed search vectors of the big tables (PostgreSQL only).
+"""The stored, indexed search vectors (PostgreSQL only).
 
 A database trigger fills `search_vector` on every write; these tests check that it
-is the vector search.py would compute, that it follows edits and bulk writes, and
-that the GIN index the migration creates is there.
+is the vector search.py would compute, that it follows edits and bulk writes, that
+the GIN index the migrations create is there and written at once (no pending list),
+and that the SQL compiled once per section takes each search's own words and time.
 """
 
 import datetime
@@ -11,12 +12,15 @@ import pytest
 from django.db import connection
 from django.db.models import F, TextField
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from kkk_portal import search
-from projects.models import Municipality, Project
+from kkk_portal.models import SitePage
+from projects.models import FocusArea, Municipality, Project
 from publications.models import Event, NewsPost, Publication
 from tests.factories import (
     EventFactory,
+    FocusAreaFactory,
     MunicipalityFactory,
     NewsPostFactory,
     ProjectFactory,
@@ -32,6 +36,8 @@ pytestmark = [
 ]
 
 STORED = {
+    "arbeitsfelder": FocusArea,
+    "seiten": SitePage,
     "orte": Municipality,
     "projekte": Project,
     "publikationen": Publication,
@@ -49,7 +55,7 @@ def _hit_titles(query, key):
     return [hit.title for hit in group.hits]
 
 
-def test_big_tables_store_their_vector_and_small_ones_do_not():
+def test_every_table_but_the_team_stores_its_vector():
     stored = {s.key for s in search.SECTIONS if search.has_stored_vector(s.queryset().model)}
     assert stored == set(STORED)
 
@@ -62,7 +68,26 @@ def test_each_table_has_a_gin_index_on_its_vector():
         )
         indexes = dict(cursor.fetchall())
     for model in STORED.values():
-        assert "USING gin (search_vector)" in indexes[model._meta.db_table]
+        assert "USING gin (search_vector) WITH (fastupdate=off)" in indexes[model._meta.db_table]
+
+
+def test_new_rows_are_found_through_the_index_without_a_pending_list():
+    Project.objects.bulk_create(
+        Project(
+            title=f"Quartiersrat {n}",
+            slug=f"quartiersrat-{n}",
+            start_date=datetime.date(2024, 1, 1),
+        )
+        for n in range(50)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM projects_project "
+            "WHERE search_vector @@ to_tsquery('german', 'quartiersrat')"
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "projects_project_search_vector_gin" in plan
 
 
 @pytest.mark.parametrize("key", sorted(STORED))
@@ -78,6 +103,12 @@ def test_stored_vector_is_the_one_search_would_compute(key):
     PublicationFactory(title="Handreichung", authors="Erika Muster", abstract="Kommunen")
     NewsPostFactory(title="Neuigkeit", teaser="Anreißer", body="<p>Text</p>", body_en="<p>En</p>")
     EventFactory(title="Fachtag", teaser="Vorträge", venue="Rathaus", organiser="Landkreis")
+    FocusAreaFactory(
+        title="Moderation", title_en="Moderation", intro="Gespräche", body="<p>Dialog</p>"
+    )
+    SitePage.objects.create(
+        slug="angebot", title="Angebot", title_en="Offer", body="<h2>Beratung</h2><p>Kommunen</p>"
+    )
     model = STORED[key]
     rows = model.objects.annotate(
         stored=Cast(F("search_vector"), TextField()),
@@ -122,3 +153,37 @@ def test_bulk_created_rows_are_searchable():
     ]
     assert _hit_titles("Havelberg", "neuigkeiten") == ["Bürgerdialog Havelberg"]
     assert not Project.objects.filter(search_vector__isnull=True).exists()
+
+
+def test_a_search_binds_its_own_words_and_time_into_the_compiled_sql():
+    ProjectFactory(title="Runder Tisch in Genthin")
+    assert _hit_titles("Genthin", "projekte") == ["Runder Tisch in Genthin"]
+    # The section's SQL is compiled now; later rows, words and times still count.
+    ProjectFactory(title="Runder Tisch in Burg", publish_at=timezone.now())
+    ProjectFactory(
+        title="Runder Tisch in Havelberg", unpublish_at=timezone.now() + datetime.timedelta(hours=1)
+    )
+    ProjectFactory(
+        title="Runder Tisch in Tangerhütte",
+        publish_at=timezone.now() - datetime.timedelta(days=2),
+        unpublish_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    assert _hit_titles("Burg", "projekte") == ["Runder Tisch in Burg"]
+    assert _hit_titles("Havelberg", "projekte") == ["Runder Tisch in Havelberg"]
+    assert _hit_titles("Tangerhütte", "projekte") == []
+    assert _hit_titles("Genthin", "projekte") == ["Runder Tisch in Genthin"]
+
+
+def test_compiled_sql_keeps_the_words_out_of_the_statement_text():
+    ProjectFactory(title="Bürgerdialog")
+    search.search("Bürgerdialog'; DROP TABLE projects_project; --", sections=["projekte"])
+    for statement in search._STATEMENTS.values():
+        assert "DROP" not in statement.sql
+        assert search.QUERY_MARK in statement.params
+    assert _hit_titles("Bürgerdialog", "projekte") == ["Bürgerdialog"]
+
+
+def test_the_stand_ins_cannot_be_searched_for():
+    ProjectFactory(title="Altmark")
+    assert search.clean_query(search.QUERY_MARK) == "query"
+    assert _hit_titles(search.PREFIX_MARK, "projekte") == []
