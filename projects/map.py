@@ -40,12 +40,20 @@ def project(longitude, latitude):
     return round(x, 1), round(y, 1)
 
 
-def _ring_path(ring):
-    """Whole user units are precise enough for outlines (1 unit is about 1.5 km)."""
+def _ring_path(ring) -> str:
+    """A closed outline as compact path data: whole user units (about 1.5 km each,
+    precise enough here), one absolute move, then relative line steps with the
+    command letter written once ("M312 45l3-2 4 1Z"): about half the bytes of
+    absolute coordinates, on every page that shows the map."""
     points = [(round(x), round(y)) for x, y in (project(lon, lat) for lon, lat in ring)]
     points = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
-    head, *tail = points
-    return f"M{head[0]} {head[1]}" + "".join(f"L{x} {y}" for x, y in tail) + "Z"
+    (x0, y0), *tail = points
+    steps = []
+    for (px, py), (x, y) in zip(points, tail, strict=False):
+        for delta in (x - px, y - py):
+            # A minus sign separates numbers by itself; a positive number needs a space.
+            steps.append(str(delta) if delta < 0 or not steps else f" {delta}")
+    return f"M{x0} {y0}" + (f"l{''.join(steps)}" if steps else "") + "Z"
 
 
 @dataclass(frozen=True)

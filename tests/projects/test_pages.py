@@ -1,6 +1,7 @@
 """Fields of work, project detail and municipality pages, and the map."""
 
 import datetime
+import json
 import re
 
 import pytest
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from kkk_portal import page_cache
 from kkk_portal.enums import Bundesland, MunicipalityKind
-from projects.map import HEIGHT, WIDTH, project, state_shapes
+from projects.map import DATA_FILE, HEIGHT, WIDTH, project, state_shapes
 from projects.views import RELATED_LIMIT
 from tests.factories import (
     EventFactory,
@@ -283,7 +284,32 @@ def test_projection_puts_places_inside_their_state():
 def test_state_paths_are_cached_and_small():
     assert state_shapes() is state_shapes()
     assert [s.code for s in state_shapes()] == list(Bundesland.values)
-    assert sum(len(s.path) for s in state_shapes()) < 40_000
+    assert sum(len(s.path) for s in state_shapes()) < 12_000
+
+
+def _absolute_rings(path):
+    """The outlines a compact path ("M x y l dx dy dx dy … Z", repeated) draws."""
+    rings = []
+    for part in path.split("Z")[:-1]:
+        move, _, steps = part[1:].partition("l")
+        x, y = (int(n) for n in move.split())
+        numbers = [int(n) for n in re.findall(r"-?\d+", steps)]
+        ring = [(x, y)]
+        for dx, dy in zip(numbers[::2], numbers[1::2], strict=True):
+            x, y = x + dx, y + dy
+            ring.append((x, y))
+        rings.append(ring)
+    return rings
+
+
+def test_compact_state_paths_draw_the_projected_outlines():
+    outlines = json.loads(DATA_FILE.read_text(encoding="utf-8"))["states"]
+    for shape in state_shapes():
+        expected = []
+        for ring in outlines[shape.code]:
+            points = [(round(x), round(y)) for x, y in (project(lon, lat) for lon, lat in ring)]
+            expected.append([p for i, p in enumerate(points) if i == 0 or p != points[i - 1]])
+        assert _absolute_rings(shape.path) == expected
 
 
 def test_municipality_page_shows_its_projects_and_district(client, centre_content):
