@@ -3,9 +3,10 @@
 A visitor without a session gets an allow-listed public page (home, lists, detail
 pages, text pages, feeds, sitemap; `CACHED_VIEWS`) from the cache alias
 `PAGE_CACHE_ALIAS` ("pages": Redis in production, local memory in development).
-A hit costs one cache round trip (`get_many` of the content version and the page)
-and no database query; sessions, authentication, the second factor, messages and
-the view are skipped. Switch it off with the environment variable
+A hit costs one cache round trip (`get_many` of the content version and the page;
+only the version when this process answered the page before and kept a copy, see
+`LOCAL_PAGES_BYTES`) and no database query; sessions, authentication, the second
+factor, messages and the view are skipped. Switch it off with the environment variable
 `PAGE_CACHE_ENABLED=0` (the benchmark compares both; the test settings have it off
 except where a test turns it on).
 
@@ -64,7 +65,9 @@ import datetime
 import hashlib
 import logging
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import cache as memoize
@@ -146,6 +149,54 @@ CSRF_TOKEN_LENGTH = 64
 UNCACHEABLE_CONTROL = ("private", "no-cache", "no-store")
 HIT, MISS = "hit", "miss"
 HEADER = "X-Page-Cache"
+
+
+# Per process: a copy of the pages this process stored or served last, least recently
+# used dropped first, at most this many bytes of content. A hit then reads only the
+# content version from the shared cache (a few bytes) instead of the whole page; the
+# copy counts under exactly the rule of the shared entry (same version, before its
+# time), so a change made anywhere retires it at once.
+LOCAL_PAGES_BYTES = 8 * 1024 * 1024
+
+
+class LocalPages:
+    """Page entries by key, bounded by the bytes of their content (LRU)."""
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[str, tuple] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> tuple | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+    def keep(self, key: str, entry: tuple) -> None:
+        with self.lock:
+            previous = self.entries.pop(key, None)
+            if previous is not None:
+                self.size -= len(previous[4])
+            self.entries[key] = entry
+            self.size += len(entry[4])
+            while self.size > LOCAL_PAGES_BYTES:
+                _key, dropped = self.entries.popitem(last=False)
+                self.size -= len(dropped[4])
+
+
+local_pages = LocalPages()
+
+
+def _fresh(entry: tuple | None, token: str | None, started: float) -> bool:
+    """Whether a stored page may answer a request that started at `started`."""
+    return token is not None and entry is not None and entry[0] == token and started < entry[1]
 
 
 def page_cache() -> BaseCache:
@@ -351,13 +402,21 @@ class PageCacheMiddleware:
         cache = page_cache()
         key = PAGE_KEY.format(digest=_digest(identity))
         started = time.time()
+        local = local_pages.get(key)
         try:
-            found = cache.get_many([VERSION_KEY, key])
+            if local is not None:
+                token, entry = cache.get(VERSION_KEY), local
+                if not _fresh(entry, token, started):
+                    entry = cache.get(key)  # stored anew by another process, or gone
+            else:
+                found = cache.get_many([VERSION_KEY, key])
+                token, entry = found.get(VERSION_KEY), found.get(key)
         except CACHE_ERRORS as error:
             logger.warning("Page cache unavailable: %s", type(error).__name__)
             return self.get_response(request)
-        token, entry = found.get(VERSION_KEY), found.get(key)
-        if token is not None and entry is not None and entry[0] == token and started < entry[1]:
+        if _fresh(entry, token, started):
+            if entry is not local:
+                local_pages.keep(key, entry)
             return self._replay(request, entry)
         try:
             if token is not None:
@@ -451,6 +510,7 @@ class PageCacheMiddleware:
             ]
             entry = (token, until, response.status_code, headers, content, has_csrf)
             cache.set(key, entry, timeout=max(1, int(remaining)))
+            local_pages.keep(key, entry)
         except CACHE_ERRORS as error:
             logger.warning("Page cache: page not stored: %s", type(error).__name__)
 

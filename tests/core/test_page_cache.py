@@ -37,6 +37,7 @@ HEADER = "X-Page-Cache"
 def _page_cache_on(settings):
     settings.PAGE_CACHE_ENABLED = True
     caches["pages"].clear()
+    page_cache.local_pages.clear()
     yield
     caches["pages"].clear()
 
@@ -431,6 +432,7 @@ def test_the_shared_redis_cache_serves_a_page_stored_by_another_process(visitor,
         # Another process: a new connection, nothing shared but the Redis server.
         caches["pages"].close()
         del caches["pages"]
+        page_cache.local_pages.clear()
         assert visitor.get("/projekte/dialog/")[HEADER] == "hit"
 
         project.title = "Gespräche im Quartier"
@@ -441,6 +443,61 @@ def test_the_shared_redis_cache_serves_a_page_stored_by_another_process(visitor,
         assert text(page, "h1") == "Gespräche im Quartier"
     finally:
         caches["pages"].clear()
+
+
+def _page_key(path: str, language: str = "de") -> str:
+    identity = ("http", "testserver", language, path, "")
+    return page_cache.PAGE_KEY.format(digest=page_cache._digest(identity))
+
+
+def test_a_process_answers_from_its_own_copy_until_the_version_changes(
+    visitor, django_assert_num_queries
+):
+    project = ProjectFactory(title="Dialog im Quartier", slug="dialog")
+    first = cached_twice(visitor, "/projekte/dialog/")
+    # The shared entry is gone (evicted by the cache server): this process kept a copy.
+    caches["pages"].delete(_page_key("/projekte/dialog/"))
+    with django_assert_num_queries(0):
+        copy = visitor.get("/projekte/dialog/")
+    assert (copy[HEADER], copy.content) == ("hit", first.content)
+
+    # Another process saves a change: the database and the shared version change,
+    # nothing in this process's memory does.
+    Project.objects.filter(pk=project.pk).update(title="Gespräche im Quartier")
+    caches["pages"].set(page_cache.VERSION_KEY, "set-by-another-process", timeout=None)
+    page = visitor.get("/projekte/dialog/")
+    assert page[HEADER] == "miss"
+    assert text(page, "h1") == "Gespräche im Quartier"
+    assert visitor.get("/projekte/dialog/")[HEADER] == "hit"
+
+
+def test_a_copy_from_before_a_scheduled_change_is_not_served_after_it(visitor):
+    NewsPostFactory(title="Sommerfest")
+    cached_twice(visitor, "/aktuelles/")
+    key = _page_key("/aktuelles/")
+    token, _until, *rest = page_cache.local_pages.get(key)
+    # As if the copy had been stored before a scheduled change that is now past.
+    page_cache.local_pages.keep(key, (token, time.time() - 1, *rest))
+    caches["pages"].delete(key)
+    page = visitor.get("/aktuelles/")
+    assert page[HEADER] == "miss"
+    assert page_cache.local_pages.get(key)[1] > time.time()
+    assert visitor.get("/aktuelles/")[HEADER] == "hit"
+
+
+def test_the_process_copy_is_bounded_by_the_bytes_it_holds(monkeypatch):
+    monkeypatch.setattr(page_cache, "LOCAL_PAGES_BYTES", 100)
+    pages = page_cache.LocalPages()
+    for n in range(5):
+        pages.keep(f"page-{n}", ("token", 0.0, 200, [], b"x" * 30, False))
+    assert list(pages.entries) == ["page-2", "page-3", "page-4"]
+    assert pages.size == 90
+
+    pages.get("page-2")  # used: the least recently used is now page-3
+    pages.keep("page-5", ("token", 0.0, 200, [], b"x" * 30, False))
+    assert list(pages.entries) == ["page-4", "page-2", "page-5"]
+    pages.keep("page-5", ("token", 0.0, 200, [], b"x" * 10, False))  # replaced, not added
+    assert pages.size == 70
 
 
 def test_the_version_changes_again_when_the_transaction_commits(django_capture_on_commit_callbacks):
