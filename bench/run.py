@@ -64,6 +64,10 @@ WRK = shutil.which("wrk") or "/usr/bin/wrk"
 # What nginx adds to every proxied request (deploy/nginx/kkk-portal.conf): without it
 # the production settings answer with a redirect to HTTPS.
 FORWARDED = {"X-Forwarded-Proto": "https"}
+# What wrk sends besides: the Accept-Encoding of a browser, which nginx passes on. The
+# app compresses nothing it renders (nginx does); a page cache hit comes as it was
+# compressed once when stored (kkk_portal/page_cache.py).
+BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
 HELLO = "/bench-hello/"
 # Progress lines show up at once, also through a pipe.
 print = functools.partial(print, flush=True)
@@ -723,7 +727,7 @@ def sent_bytes(body: bytes, content_type: str, compression: dict[str, Any]) -> i
 
 
 def run_wrk(options: Options, port: int, page: Page, cookie: str, duration: int) -> dict[str, Any]:
-    headers = [f"{name}: {value}" for name, value in FORWARDED.items()]
+    headers = [f"{name}: {value}" for name, value in {**FORWARDED, **BROWSER}.items()]
     if page.admin:
         headers.append(f"Cookie: {cookie}")
     command = [WRK, f"-t{options.threads}", f"-c{options.connections}", f"-d{duration}s"]
@@ -1063,9 +1067,11 @@ def render(options: Options, results: dict[str, Any]) -> str:
         "the same middleware) run under gunicorn with `deploy/gunicorn.conf.py`, 2 sync "
         "workers, on a loopback port; requests carry `X-Forwarded-Proto: https` as nginx "
         "sends it (the app's own HTTPS redirect is off, `SECURE_SSL_REDIRECT=false`: nginx "
-        "redirects). Redis is the cache. SQLite runs use prod's opt-out "
-        "`ALLOW_SQLITE_IN_PRODUCTION=true`. No nginx in front: HTML is not compressed on "
-        "the wire here (KB sent below computes what nginx would send).",
+        "redirects), and wrk's also a browser's `Accept-Encoding: gzip, deflate, br`, which "
+        "nginx passes on. Redis is the cache. SQLite runs use prod's opt-out "
+        "`ALLOW_SQLITE_IN_PRODUCTION=true`. No nginx in front: rendered HTML is not "
+        "compressed on the wire here (KB sent below computes what nginx would send); a page "
+        "cache hit goes out as the app compressed it once when it stored the page.",
         "",
         f"- **requests/s, p50/p95/p99**: `wrk -t{options.threads} -c{options.connections} "
         f"-d{options.duration}s` per page, {options.rounds} rounds (a range is the two "

@@ -18,6 +18,12 @@ Vary) is stored with the page. Each response of an eligible request carries
 `X-Page-Cache: hit` or `miss`; other requests pay no cache round trip (which
 paths resolve to an allow-listed view is remembered per process).
 
+Compression: a stored page also keeps a gzip copy of its body (compressed once, when
+it is stored), which a hit sends to a client that accepts gzip (every browser, and
+nginx passes the header on), with `Content-Encoding: gzip`; nginx then sends it as
+it is instead of compressing the same page again for every visitor. Not for a page
+with a CSRF token (each hit gets its own token; BREACH) nor for small bodies.
+
 Key: scheme, host, language and the path with its raw query string (hashed).
 The language is the one the URL names (`/en/…`, German without prefix), exactly as
 `LocaleMiddleware` with `i18n_patterns(prefix_default_language=False)` decides it.
@@ -62,6 +68,7 @@ visitor's own CSRF cookie (set if missing), through Django's own CSRF middleware
 from __future__ import annotations
 
 import datetime
+import gzip
 import hashlib
 import logging
 import secrets
@@ -84,6 +91,8 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.regex_helper import _lazy_re_compile
 from django.utils.translation import get_language_from_path
 
 from .publishing import PublishedQuerySetMixin
@@ -139,7 +148,8 @@ EXTRA_SCHEDULE_FIELDS: dict[str, tuple[str, ...]] = {
 
 VERSION_KEY = "page-cache:version"
 NEXT_KEY = "page-cache:next:{token}"
-PAGE_KEY = "page-cache:page:{digest}"
+# "v2": entries with a compressed copy; a release's new key leaves the old entries alone.
+PAGE_KEY = "page-cache:page:v2:{digest}"
 VARIANTS_KEY = "page-cache:variants:{digest}"
 VARIANTS_WINDOW = 60 * 60
 # Stands in for the CSRF token in stored HTML; exactly as long as a real token.
@@ -147,6 +157,19 @@ CSRF_MARKER = b'name="csrfmiddlewaretoken" value="'
 CSRF_PLACEHOLDER = b"page-cache-csrf-token".ljust(64, b"-")
 CSRF_TOKEN_LENGTH = 64
 UNCACHEABLE_CONTROL = ("private", "no-cache", "no-store")
+# Bodies kept also gzip-compressed (the types and minimum size of deploy/nginx's gzip).
+COMPRESSED_TYPES = (
+    "text/html",
+    "text/plain",
+    "text/calendar",
+    "application/xml",
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/json",
+)
+COMPRESS_MIN_BYTES = 256
+COMPRESS_LEVEL = 6
+ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")
 HIT, MISS = "hit", "miss"
 HEADER = "X-Page-Cache"
 
@@ -183,15 +206,20 @@ class LocalPages:
         with self.lock:
             previous = self.entries.pop(key, None)
             if previous is not None:
-                self.size -= len(previous[4])
+                self.size -= _entry_bytes(previous)
             self.entries[key] = entry
-            self.size += len(entry[4])
+            self.size += _entry_bytes(entry)
             while self.size > LOCAL_PAGES_BYTES:
                 _key, dropped = self.entries.popitem(last=False)
-                self.size -= len(dropped[4])
+                self.size -= _entry_bytes(dropped)
 
 
 local_pages = LocalPages()
+
+
+def _entry_bytes(entry: tuple) -> int:
+    """The body and its compressed copy: what a stored page costs in memory."""
+    return len(entry[4]) + len(entry[6] or b"")
 
 
 def _fresh(entry: tuple | None, token: str | None, started: float) -> bool:
@@ -450,7 +478,13 @@ class PageCacheMiddleware:
         return request.scheme, host, language, path, request.META.get("QUERY_STRING", "")
 
     def _replay(self, request: HttpRequest, entry: tuple) -> HttpResponse:
-        _token, _until, status, headers, content, has_csrf = entry
+        _token, _until, status, headers, content, has_csrf, compressed = entry
+        if compressed and ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            response = HttpResponse(compressed, status=status, headers=headers)
+            response["Content-Encoding"] = "gzip"
+            response["Content-Length"] = str(len(compressed))
+            response[HEADER] = HIT
+            return response
         if has_csrf:
             # The visitor's own CSRF secret (a new one if the cookie is missing), masked
             # afresh; Django's middleware then sets the cookie as the view would have.
@@ -458,6 +492,7 @@ class PageCacheMiddleware:
             fresh = get_token(request).encode()
             content = content.replace(CSRF_MARKER + CSRF_PLACEHOLDER, CSRF_MARKER + fresh)
         response = HttpResponse(content, status=status, headers=headers)
+        response["Content-Length"] = str(len(content))
         if has_csrf:
             self.csrf.process_response(request, response)
         response[HEADER] = HIT
@@ -506,9 +541,22 @@ class PageCacheMiddleware:
             headers = [
                 (name, value)
                 for name, value in response.items()
-                if name.lower() not in ("set-cookie", HEADER.lower())
+                if name.lower() not in ("set-cookie", "content-length", HEADER.lower())
             ]
-            entry = (token, until, response.status_code, headers, content, has_csrf)
+            compressed = None
+            content_type = response.get("Content-Type", "").split(";")[0].strip()
+            if (
+                not has_csrf
+                and content_type in COMPRESSED_TYPES
+                and len(content) >= COMPRESS_MIN_BYTES
+                and not response.has_header("Content-Encoding")
+            ):
+                compressed = gzip.compress(content, compresslevel=COMPRESS_LEVEL, mtime=0)
+                # Both forms of the page carry the same Vary, so shared caches keep them apart.
+                patch_vary_headers(response, ("Accept-Encoding",))
+                headers = [(n, v) for n, v in headers if n.lower() != "vary"]
+                headers.append(("Vary", response["Vary"]))
+            entry = (token, until, response.status_code, headers, content, has_csrf, compressed)
             cache.set(key, entry, timeout=max(1, int(remaining)))
             local_pages.keep(key, entry)
         except CACHE_ERRORS as error:

@@ -6,6 +6,7 @@ Every test turns the cache on (it is off in the test settings) with its own empt
 """
 
 import datetime
+import gzip
 import time
 
 import pytest
@@ -445,6 +446,36 @@ def test_the_shared_redis_cache_serves_a_page_stored_by_another_process(visitor,
         caches["pages"].clear()
 
 
+def test_a_hit_goes_out_compressed_to_a_client_that_accepts_gzip(visitor):
+    ProjectFactory(title="Dialog im Quartier", slug="dialog")
+    first = visitor.get("/projekte/dialog/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert (first[HEADER], first.has_header("Content-Encoding")) == ("miss", False)
+
+    hit = visitor.get("/projekte/dialog/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    plain = visitor.get("/projekte/dialog/")
+
+    assert (hit[HEADER], hit["Content-Encoding"]) == ("hit", "gzip")
+    assert gzip.decompress(hit.content) == first.content == plain.content
+    assert int(hit["Content-Length"]) == len(hit.content) < len(plain.content)
+    assert (plain[HEADER], plain.has_header("Content-Encoding")) == ("hit", False)
+    assert int(plain["Content-Length"]) == len(plain.content)
+    for response in (first, hit, plain):
+        assert "Accept-Encoding" in response["Vary"]
+
+
+def test_a_page_with_a_csrf_token_is_never_sent_compressed():
+    browser = Client()
+    EventFactory(slug="online-seminar", registration_enabled=True, capacity=2)
+    url = "/veranstaltungen/online-seminar/"
+    assert browser.get(url, HTTP_ACCEPT_ENCODING="gzip")[HEADER] == "miss"
+    hit = browser.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert hit[HEADER] == "hit"
+    assert not hit.has_header("Content-Encoding")
+    token = attrs(hit, "form.registration-form input[name=csrfmiddlewaretoken]", "value")
+    assert len(token) == 1
+    assert "page-cache-csrf" not in hit.content.decode()
+
+
 def _page_key(path: str, language: str = "de") -> str:
     identity = ("http", "testserver", language, path, "")
     return page_cache.PAGE_KEY.format(digest=page_cache._digest(identity))
@@ -489,14 +520,14 @@ def test_the_process_copy_is_bounded_by_the_bytes_it_holds(monkeypatch):
     monkeypatch.setattr(page_cache, "LOCAL_PAGES_BYTES", 100)
     pages = page_cache.LocalPages()
     for n in range(5):
-        pages.keep(f"page-{n}", ("token", 0.0, 200, [], b"x" * 30, False))
+        pages.keep(f"page-{n}", ("token", 0.0, 200, [], b"x" * 30, False, None))
     assert list(pages.entries) == ["page-2", "page-3", "page-4"]
     assert pages.size == 90
 
     pages.get("page-2")  # used: the least recently used is now page-3
-    pages.keep("page-5", ("token", 0.0, 200, [], b"x" * 30, False))
+    pages.keep("page-5", ("token", 0.0, 200, [], b"x" * 30, False, None))
     assert list(pages.entries) == ["page-4", "page-2", "page-5"]
-    pages.keep("page-5", ("token", 0.0, 200, [], b"x" * 10, False))  # replaced, not added
+    pages.keep("page-5", ("token", 0.0, 200, [], b"x" * 10, False, None))  # replaced, not added
     assert pages.size == 70
 
 

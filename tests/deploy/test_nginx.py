@@ -5,6 +5,8 @@ case documents are not reachable through /media/ in any spelling; hashed static
 files are cached for a year; bodies over FILE_UPLOAD_MAX_SIZE stop at nginx.
 """
 
+import gzip
+
 import boto3
 import pytest
 import requests
@@ -146,3 +148,19 @@ def test_pages_and_static_files_go_out_compressed(prod_stack, https):
     precompressed = prod_stack.folder / "static" / (stylesheet.removeprefix("/static/") + ".gz")
     assert int(css.headers["Content-Length"]) == precompressed.stat().st_size
     assert css.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_a_cached_page_goes_out_as_the_app_compressed_it_once(prod_stack, https):
+    gzip_only = {"Accept-Encoding": "gzip"}
+    https("GET", "/projekte/", headers=gzip_only)  # rendered and stored
+    hit = https("GET", "/projekte/", headers=gzip_only, stream=True)
+    sent = hit.raw.read(decode_content=False)
+    plain = https("GET", "/projekte/", headers={"Accept-Encoding": "identity"})
+
+    assert hit.headers["X-Page-Cache"] == "hit"
+    # Compressed when stored; nginx passes it on instead of compressing it again.
+    assert hit.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(sent) == plain.content
+    assert "Content-Encoding" not in plain.headers
+    assert "Accept-Encoding" in hit.headers["Vary"]
+    assert "Accept-Encoding" in plain.headers["Vary"]
