@@ -769,6 +769,16 @@ def lighthouse_binary() -> Path | None:
 
 
 def run_lighthouse(options: Options, port: int, page: Page) -> dict[str, Any]:
+    """Lighthouse on one page; again (twice at most) when Chromium failed to record the
+    trace (`runtimeError`, e.g. NO_NAVSTART), as Lighthouse itself asks."""
+    for _attempt in range(3):
+        result = _lighthouse_once(options, port, page)
+        if not result.get("runtime_error"):
+            break
+    return result
+
+
+def _lighthouse_once(options: Options, port: int, page: Page) -> dict[str, Any]:
     binary = lighthouse_binary()
     if binary is None or not Path(CHROMIUM).exists():
         return {"error": "Lighthouse or chromium missing (make bench installs both)"}
