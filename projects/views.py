@@ -105,15 +105,17 @@ class ProjectDetailView(ProjectMixin, DetailView):
         project = self.object
 
         # The page's body is kept per content version ({% per_content_version %}):
-        # its related lists and map are read only when it is rendered.
-        def prepare_fragment() -> None:
+        # its related lists and map are read, even built, only when it is rendered.
+        def prepare_fragment() -> dict[str, object]:
             prefetch_related_objects([project], *_detail_prefetches())
+            return {
+                "publications": project.publications.published(),
+                "upcoming_events": project.events.published().upcoming(),
+                "past_events": project.events.published().past(),
+            }
 
         context.update(
             prepare_fragment=prepare_fragment,
-            publications=project.publications.published(),
-            upcoming_events=project.events.published().upcoming(),
-            past_events=project.events.published().past(),
             map=SimpleLazyObject(
                 lambda: map_context(
                     project.municipalities.all(),
