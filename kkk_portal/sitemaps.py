@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
 from projects.models import FocusArea, Project
+from projects.versioned import per_content_version
 from publications.models import Event, NewsPost, Publication
 
 from .models import SitePage
@@ -136,16 +137,25 @@ class ModelSitemap(BilingualSitemap):
 
     def summary(self) -> dict:
         """The number of rows and the latest lastmod, read in one query and kept for
-        this request (the index asks for both: one query per section, not two)."""
+        this request (the index asks for both: one query per section, not two), and per
+        content version once the next scheduled change is known (projects/versioned.py):
+        counting the places with published work reads every project link."""
         if "_summary" not in self.__dict__:
             if not _resolvable(self.url_name, slug="x"):
                 self._summary = {"count": 0, "latest": None}
             else:
-                aggregates = {"count": Count("pk")}
-                if self.lastmod_field:
-                    aggregates["latest"] = Max(self.lastmod_field)
-                self._summary = {"latest": None} | self.queryset().aggregate(**aggregates)
+                self._summary = per_content_version(
+                    f"sitemap-summary:{type(self).__name__}",
+                    self._read_summary,
+                    look_up_schedule=False,
+                )
         return self._summary
+
+    def _read_summary(self) -> dict:
+        aggregates = {"count": Count("pk")}
+        if self.lastmod_field:
+            aggregates["latest"] = Max(self.lastmod_field)
+        return {"latest": None} | self.queryset().aggregate(**aggregates)
 
     def get_latest_lastmod(self):
         return self.summary()["latest"]

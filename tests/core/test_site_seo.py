@@ -1,12 +1,15 @@
 """Findable and shareable: sitemap, robots.txt, canonical, hreflang, OpenGraph, language switch."""
 
+import datetime
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.utils import timezone
 from PIL import Image
 
+from projects.models import Project
 from tests.factories import ProjectFactory
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
@@ -85,6 +88,34 @@ def test_sitemap_query_count_is_constant(client, django_assert_max_num_queries):
         # A section's page: its rows with their total beside them.
         with django_assert_max_num_queries(1):
             assert client.get("/sitemap-projects.xml").status_code == 200
+
+
+def _projects_lastmod(client) -> str:
+    root = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314
+    (projects,) = (
+        item
+        for item in root.findall("s:sitemap", NS)
+        if item.find("s:loc", NS).text.endswith("/sitemap-projects.xml")
+    )
+    return projects.find("s:lastmod", NS).text
+
+
+@pytest.mark.django_db
+def test_section_sizes_are_kept_per_content_version_and_follow_a_change(
+    client, django_assert_max_num_queries
+):
+    project = ProjectFactory(title="Dialog im Quartier")
+    earlier = timezone.now() - datetime.timedelta(days=3)
+    Project.objects.filter(pk=project.pk).update(updated_at=earlier)
+    client.get("/projekte/")  # a page body that looks up the next scheduled change
+    first = _projects_lastmod(client)
+    assert first.startswith(timezone.localtime(earlier).date().isoformat())
+    # Kept: the index no longer reads the sections' sizes and latest changes.
+    with django_assert_max_num_queries(1):
+        assert _projects_lastmod(client) == first
+
+    ProjectFactory(title="Runder Tisch")  # saved: a new content version
+    assert _projects_lastmod(client).startswith(timezone.localdate().isoformat())
 
 
 @pytest.mark.django_db
