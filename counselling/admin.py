@@ -35,6 +35,7 @@ from . import selectors, services
 from .admin_workspace import (
     CaseWorkFilter,
     LeadCounsellorFilter,
+    LeanListMixin,
     LimitedRelatedOnlyFilter,
     OccurringChoicesFilter,
     OccurringYearFilter,
@@ -169,7 +170,11 @@ SUBMITTED_FIELDS = [
 
 @admin.register(CounsellingRequest)
 class CounsellingRequestAdmin(
-    RequesterExportActionMixin, SavedOrderingMixin, ObjectVisibilityMixin, GuardedHistoryAdmin
+    LeanListMixin,
+    RequesterExportActionMixin,
+    SavedOrderingMixin,
+    ObjectVisibilityMixin,
+    GuardedHistoryAdmin,
 ):
     list_display = ["reference", "institution", "state", "urgency", "status", "created_at"]
     list_filter = [
@@ -439,7 +444,7 @@ class CaseDocumentInline(CaseInlineMixin, admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(SavedOrderingMixin, CaseVisibilityMixin, GuardedHistoryAdmin):
+class CaseAdmin(LeanListMixin, SavedOrderingMixin, CaseVisibilityMixin, GuardedHistoryAdmin):
     form = CaseAdminForm
     list_display = [
         "reference",

@@ -15,11 +15,15 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.views.main import ORDER_VAR
+from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, Max, Min, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -230,6 +234,35 @@ class SavedOrderingMixin:
         if request.method == "GET":
             self.apply_saved_ordering(request)
         return super().changelist_view(request, extra_context)
+
+
+class LeanChangeList(ChangeList):
+    """A list's rows read only what the list shows: the joins of `list_select_related`,
+    not those the admin's queryset adds for the change page (a case's request, place and
+    project, 90 columns a row)."""
+
+    def get_queryset(self, request: HttpRequest, exclude_parameters: Any = None) -> QuerySet:
+        queryset = super().get_queryset(request, exclude_parameters)
+        if isinstance(self.list_select_related, list | tuple):
+            queryset = queryset.select_related(None).select_related(*self.list_select_related)
+        return queryset
+
+
+class LeanListMixin:
+    """The case and request lists (up to 100 rows) without per-row template work."""
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return LeanChangeList
+
+    def action_checkbox(self, obj: Any) -> SafeString:
+        """Django's row checkbox, the same markup written out at once: Django renders it
+        through three widget templates per row, a fifth of a 100-row list's time."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
 
 
 class PersonChoiceField(forms.ModelChoiceField):

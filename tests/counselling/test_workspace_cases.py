@@ -17,6 +17,7 @@ from counselling.models import (
     OutboxMessage,
     StaffProfile,
 )
+from counselling.selectors import full_name
 from tests.factories import ActivityFactory, CounsellingRequestFactory, UserFactory
 from tests.html import doc, text_of
 
@@ -319,6 +320,72 @@ def test_lists_have_a_constant_number_of_queries(
             assert client.get("/admin/counselling/counsellingrequest/").status_code == 200
         with django_assert_max_num_queries(22):
             assert client.get("/admin/counselling/case/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "model"),
+    [("/admin/counselling/case/", Case), ("/admin/counselling/counsellingrequest/", None)],
+)
+def test_row_checkboxes_are_the_markup_djangos_admin_script_reads(leitung, beratung, url, model):
+    from django.contrib import admin
+    from django.contrib.admin import ModelAdmin
+
+    for index, request in enumerate(CounsellingRequestFactory.create_batch(4)):
+        if index % 2:
+            services.case_create_from_request(request=request, by=beratung)
+    model = model or CounsellingRequest
+    page = doc(_login(leitung).get(url))
+
+    boxes = page.select("#result_list input.action-select")
+    objects = model.objects.filter(pk__in=[int(box["value"]) for box in boxes])
+    assert len(boxes) == objects.count() == model.objects.count() > 0
+    for box in boxes:
+        # What Django's own ModelAdmin.action_checkbox renders for the same row.
+        obj = objects.get(pk=box["value"])
+        django_box = doc(ModelAdmin.action_checkbox(admin.site._registry[model], obj))
+        expected = django_box.select_one("input")
+        assert box.attrs == expected.attrs
+        assert box["name"] == "_selected_action"
+        assert box["aria-label"].endswith(f" - {obj}")
+    # The head's "select all" box is still there for admin/js/actions.js.
+    assert page.select_one("#result_list thead input#action-toggle") is not None
+
+
+def test_case_list_rows_read_only_what_the_list_shows(leitung, beratung):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for index, request in enumerate(CounsellingRequestFactory.create_batch(4)):
+        if index % 2:
+            services.case_create_from_request(request=request, by=beratung)
+    client = _login(leitung)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/admin/counselling/case/")
+
+    rows = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT") and '"counselling_case"."title"' in q["sql"]
+    ]
+    assert len(rows) == 1
+    row_query = rows[0]
+    # The lead counsellor's name is a column; the request's texts, the place and the
+    # project are read on the case page only.
+    assert 'JOIN "auth_user"' in row_query
+    for table in ("counselling_counsellingrequest", "projects_municipality", "projects_project"):
+        assert f'JOIN "{table}"' not in row_query
+    names = [
+        text_of(cell) for cell in doc(response).select("#result_list td.field-lead_counsellor_name")
+    ]
+    assert full_name(beratung) in names
+    # The case page still shows what the municipality wrote.
+    case = Case.objects.first()
+    page = client.get(f"/admin/counselling/case/{case.pk}/change/")
+    assert case.request.reference in text_of(doc(page).select_one(".field-request_link"))
+    assert text_of(doc(page).select_one(".field-request_situation .readonly")) == " ".join(
+        case.request.situation.split()
+    )
 
 
 def test_case_list_filters_mine_due_unassigned(leitung, beratung):
