@@ -17,6 +17,7 @@ English "16 November 2022, 10:30–12:00 CET".
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -103,9 +104,17 @@ def format_date(value: datetime.date | datetime.datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
-        value = _local(value)
-    pattern = "j F Y" if current_language() == "en" else "j. F Y"
-    return dateformat.format(value, pattern)
+        value = _local(value).date()
+    return _day_in_words(value, current_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_in_words(day: datetime.date, language: str) -> str:
+    """format_date() of a day: the same few hundred days on every list page, each worked
+    out once per process and language (month names come from `language`'s catalogue,
+    which is the active one whenever this is called)."""
+    pattern = "j F Y" if language == "en" else "j. F Y"
+    return dateformat.format(day, pattern)
 
 
 def zone_name(value: datetime.datetime) -> str:

@@ -26,7 +26,7 @@ def home(request):
     projects = (
         Project.objects.published()
         .filter(start_date__lte=today)
-        .prefetch_related("municipalities")
+        .for_cards()
         .order_by(F("end_date").desc(nulls_first=True), "-start_date")[:6]
     )
 

@@ -253,6 +253,13 @@ class ProjectQuerySet(PublishedQuerySetMixin, models.QuerySet):
             start_date__lte=datetime.date(year, 12, 31),
         )
 
+    def for_cards(self) -> "ProjectQuerySet":
+        """What a project card (templates/projects/_card.html) reads: no long texts or
+        search vector, its places by name only."""
+        return self.defer("description", "description_en", "search_vector").prefetch_related(
+            models.Prefetch("municipalities", queryset=Municipality.objects.only("name"))
+        )
+
     # The filters below are semi-joins (`pk IN (…)`), not joins: no DISTINCT over the
     # wide project rows (that cost PostgreSQL ~70 ms per list page at 10,000 projects),
     # and the matching ids are read once, not looked up per project.

@@ -53,7 +53,7 @@ class ProjectListView(ProjectMixin, ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        queryset = super().get_queryset().prefetch_related("municipalities")
+        queryset = super().get_queryset().for_cards()
         self.filterset, self.ignored = bind_filter(self.request.GET, queryset, self.request)
         return self.filterset.qs
 
@@ -151,7 +151,7 @@ class FocusAreaDetailView(DetailView):
             # A field of work can hold thousands of items: each list shows the first
             # RELATED_LIMIT and links to the full, filtered list when there are more
             # (one row more is read to know, so no count query).
-            projects = _first(area.projects.published().prefetch_related("municipalities"))
+            projects = _first(area.projects.published().for_cards())
             publications = _first(area.publications.published())
             past_events = _first(area.events.published().past())
             return {
@@ -244,11 +244,7 @@ class MunicipalityDetailView(DetailView):
         # the first RELATED_LIMIT and links to the filtered project list for the rest.
         def prepare_fragment() -> dict[str, object]:
             members = list(place.members.all())
-            projects = _first(
-                Project.objects.published()
-                .in_municipality(place)
-                .prefetch_related("municipalities")
-            )
+            projects = _first(Project.objects.published().in_municipality(place).for_cards())
             return {
                 "projects": projects.items,
                 "projects_more": projects.more,

@@ -53,6 +53,21 @@ def test_dates_and_summer_time():
         )
 
 
+def test_a_day_is_written_in_each_pages_language_whatever_was_asked_before():
+    # Days are worked out once per process and language: asking in one language must
+    # never answer another's.
+    day = datetime.date(2099, 3, 1)
+    for _ in range(2):
+        with translation.override("de"):
+            assert format_date(day) == "1. März 2099"
+        with translation.override("en"):
+            assert format_date(day) == "1 March 2099"
+    # A time late in the evening (UTC) is already the next day in Berlin.
+    late = datetime.datetime(2099, 2, 28, 23, 30, tzinfo=datetime.UTC)
+    with translation.override("de"):
+        assert format_date(late) == "1. März 2099"
+
+
 @pytest.mark.django_db
 def test_event_card_uses_the_same_rule(client):
     EventFactory(title="Nur deutsch", title_en="")

@@ -15,6 +15,7 @@ from tests.factories import (
     MunicipalityFactory,
     ProjectFactory,
 )
+from tests.html import texts
 from tests.projects.helpers import alerts, card_titles, ignored_notes, result_count
 
 pytestmark = pytest.mark.django_db
@@ -465,3 +466,27 @@ def test_project_list_query_count_is_constant(client, django_assert_max_num_quer
     with django_assert_max_num_queries(5):  # +1: the menus
         again = client.get(f"/projekte/{query}")
     assert card_titles(again) == card_titles(response)
+
+
+def test_project_cards_read_neither_long_texts_nor_search_vectors(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    place = MunicipalityFactory(name="Kartenstadt", state=Bundesland.SACHSEN)
+    area = FocusAreaFactory()
+    make_projects(3, focus_areas=[area], municipalities=[place])
+    pages = ["/", "/projekte/?state=SN", area.get_absolute_url(), place.get_absolute_url()]
+
+    for url in pages:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert card_titles(response), url
+        # Every card names its place, read by name alone.
+        assert all("Kartenstadt" in card for card in texts(response, ".project-card")), url
+        reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+        for column in ("description", "description_en", "search_vector"):
+            assert not [sql for sql in reads if f'"projects_project"."{column}"' in sql], url
+        card_places = [sql for sql in reads if "_prefetch_related_val_project_id" in sql]
+        assert card_places, url
+        assert not [sql for sql in card_places if "search_vector" in sql], url
