@@ -20,7 +20,8 @@ flushed before each server start):
   CaptureQueriesContext, second request counted),
 - 20 sequential requests per page (median and 95th percentile server time),
 - `wrk -t2 -c20 -d<DURATION>s` per page, two rounds (requests/s, p50/p95/p99 and each
-  page's requests/s as a share of the bare view's in the same round),
+  page's requests/s as a share of the bare view's, run again after every seven pages
+  of the round: the share is against its runs just before and after the page's group),
 - Lighthouse 12 (mobile, Debian's chromium) on six pages, on the real content,
 - each gunicorn worker's resident memory (VmRSS) after at least 10,000 requests.
 
@@ -69,6 +70,8 @@ FORWARDED = {"X-Forwarded-Proto": "https"}
 # compressed once when stored (kkk_portal/page_cache.py).
 BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
 HELLO = "/bench-hello/"
+# Pages between two wrk runs of the bare view within a round (see measure_round).
+REFERENCE_EVERY = 7
 # Progress lines show up at once, also through a pipe.
 print = functools.partial(print, flush=True)
 MIN_REQUESTS_FOR_MEMORY = 10_000
@@ -832,6 +835,36 @@ def _lighthouse_once(options: Options, port: int, page: Page) -> dict[str, Any]:
     }
 
 
+def measure_round(
+    options: Options,
+    server: Server,
+    pages: list[Page],
+    hello: Page,
+    cookie: str,
+    rows: dict[str, dict[str, Any]],
+) -> None:
+    """One wrk run per page, the bare view measured again after every REFERENCE_EVERY
+    pages: each page's share is taken against the mean of the bare view's runs just
+    before and just after its group, since this machine's speed drifts within a round."""
+    reference = run_wrk(options, server.port, hello, cookie, options.duration)
+    server.requests += reference["requests"]
+    rows[hello.path].setdefault("rounds", []).append(reference | {"bare_rps": reference["rps"]})
+    others = [page for page in pages if page is not hello]
+    for start in range(0, len(others), REFERENCE_EVERY):
+        group = []
+        for page in others[start : start + REFERENCE_EVERY]:
+            result = run_wrk(options, server.port, page, cookie, options.duration)
+            server.requests += result["requests"]
+            group.append((page, result))
+        after = run_wrk(options, server.port, hello, cookie, options.duration)
+        server.requests += after["requests"]
+        rows[hello.path].setdefault("references", []).append(after["rps"])
+        bare = (reference["rps"] + after["rps"]) / 2
+        for page, result in group:
+            rows[page.path].setdefault("rounds", []).append(result | {"bare_rps": bare})
+        reference = after
+
+
 def measure_server(
     options: Options,
     database: str,
@@ -882,12 +915,10 @@ def measure_server(
             rows[page.path]["page_cache"] = response.page_cache
             rows[page.path]["seq_median"] = round(statistics.median(timings), 1)
             rows[page.path]["seq_p95"] = round(timings[max(0, int(len(timings) * 0.95) - 1)], 1)
+        hello = next(page for page in pages if page.kind == "hello")
         for round_number in range(1, options.rounds + 1):
             print(f"{label} wrk round {round_number} ({len(pages)} pages × {options.duration} s)")
-            for page in pages:
-                result = run_wrk(options, server.port, page, cookie, options.duration)
-                server.requests += result["requests"]
-                rows[page.path].setdefault("rounds", []).append(result)
+            measure_round(options, server, pages, hello, cookie, rows)
         lighthouse_results = {}
         if lighthouse:
             by_name = {page.name: page for page in pages}
@@ -1025,8 +1056,6 @@ def kb(value: int) -> str:
 
 def run_table(run: dict[str, Any]) -> list[str]:
     pages = run["pages"]
-    hello = next(page for page in pages if page["kind"] == "hello")
-    hello_rps = [r["rps"] for r in hello["rounds"]]
     lines = [
         "| page | status | requests/s | share of bare view | p50 ms | p95 ms | p99 ms "
         "| queries | KB sent (raw) | sequential median ms (p95) |",
@@ -1035,7 +1064,10 @@ def run_table(run: dict[str, Any]) -> list[str]:
     for page in pages:
         rounds = page["rounds"]
         rps = [r["rps"] for r in rounds]
-        shares = [r["rps"] / h for r, h in zip(rounds, hello_rps, strict=True) if h]
+        # The bare view's row: every run of it (its first in each round and the
+        # references between the groups of pages).
+        bare_runs = rps + page.get("references", [])
+        shares = [r["rps"] / r["bare_rps"] for r in rounds if r["bare_rps"]]
         errors = sum(r["errors"] for r in rounds)
         status = str(page["status"])
         if run["cached"] and page.get("page_cache"):
@@ -1044,7 +1076,8 @@ def run_table(run: dict[str, Any]) -> list[str]:
             status += f" ({errors} errors)"
         name = f"{page['page']} `{page['path']}`"
         lines.append(
-            f"| {name} | {status} | {span(rps)} | {span(shares, 3)} "
+            f"| {name} | {status} | {span(bare_runs if page['kind'] == 'hello' else rps)} "
+            f"| {span(shares, 3)} "
             f"| {span([r['p50'] for r in rounds], 1)} | {span([r['p95'] for r in rounds], 1)} "
             f"| {span([r['p99'] for r in rounds], 1)} | {page.get('queries', '?')} "
             f"| {kb(page['sent_bytes'])} ({kb(page['raw_bytes'])}) "
@@ -1086,7 +1119,9 @@ def render(options: Options, results: dict[str, Any]) -> str:
         f"- **requests/s, p50/p95/p99**: `wrk -t{options.threads} -c{options.connections} "
         f"-d{options.duration}s` per page, {options.rounds} rounds (a range is the two "
         "rounds); **share of bare view** = the page's requests/s ÷ the bare view's in the "
-        "same round.",
+        f"same round, measured just before and just after the page's group of {REFERENCE_EVERY} "
+        "pages (their mean): this machine's speed drifts during a run, so the bare view runs "
+        "again after every group (its row shows all its runs).",
         "- **queries**: SQL queries of the second of two requests (Django's test client in a "
         "side process, `CaptureQueriesContext`); in the cached tables the cache is warm.",
         f"- **KB sent**: the body as nginx sends it ({results['compression_note']}); raw "
