@@ -18,6 +18,7 @@ from counselling.services import privacy_notice_version, retry_on_connection_los
 from counselling.views import client_cache_key, too_large
 from kkk_portal import safe_cache
 from projects.models import FocusArea, Project
+from projects.versioned import per_content_version
 
 from . import ical, services
 from .filters import PublicationFilter
@@ -215,9 +216,18 @@ ICAL_FEED_PAST = datetime.timedelta(days=365)
 
 @require_safe
 def ical_feed(request):
-    since = timezone.now() - ICAL_FEED_PAST
-    events = Event.objects.published().filter(end__gte=since).order_by("start", "pk")
-    response = HttpResponse(ical.feed_bytes(events, request), content_type=ical.CONTENT_TYPE)
+    def build() -> bytes:
+        since = timezone.now() - ICAL_FEED_PAST
+        events = Event.objects.published().filter(end__gte=since).order_by("start", "pk")
+        return ical.feed_bytes(events, request)
+
+    # The feed shows nothing but published events, in the page's language, with links
+    # to the address it was asked at: kept per content version like a page's body
+    # (an event leaving the twelve months goes with the next change, within the
+    # page cache's timeout). Hundreds of events are otherwise written for every request.
+    origin = f"{request.scheme}://{request.get_host()}"
+    body = per_content_version(f"ical-feed:{origin}", build)
+    response = HttpResponse(body, content_type=ical.CONTENT_TYPE)
     response["Content-Disposition"] = 'inline; filename="veranstaltungen.ics"'
     return response
 

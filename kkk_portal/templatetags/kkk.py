@@ -206,6 +206,23 @@ def _render_include(context, template_name: str, **values) -> str:
 
 
 @register.simple_tag(takes_context=True)
+def project_card(context, project) -> SafeString:
+    """projects/_card.html for `project`, kept per content version and language.
+
+    A card shows only the project, its places and its status (which changes at
+    midnight, a scheduled change), so one copy serves every list it appears in: the
+    project list with any filter or page, home, fields of work and places.
+    """
+
+    def build() -> str:
+        return _render_include(context, "projects/_card.html", project=project)
+
+    if context.get("preview"):
+        return mark_safe(build())  # noqa: S308 – rendered by the engine
+    return mark_safe(per_content_version(f"project-card:{project.pk}", build))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
 def site_header(context) -> SafeString:
     """includes/header.html, kept per content version, language and active nav item.
 

@@ -63,3 +63,35 @@ def test_kept_copies_show_a_change_at_once(client):
     assert texts(detail, "main h1") == ["Neue Wege"]
     assert "Angebot" in texts(home, "header .nav-link")
     assert "Angebot" in texts(detail, "header .nav-link")
+
+
+@pytest.mark.django_db
+def test_kept_project_cards_show_a_change_at_once_in_every_list_and_language(client):
+    from kkk_portal.enums import Bundesland
+    from tests.factories import MunicipalityFactory
+
+    place = MunicipalityFactory(name="Kartenstadt", state=Bundesland.SACHSEN)
+    project = ProjectFactory(title="Brücken bauen", title_en="Building bridges")
+    project.municipalities.set([place])
+    _know_next_change()
+    place_page = place.get_absolute_url()  # German: reverse() follows the active language
+    lists = ["/projekte/?state=SN", "/projekte/?q=Br%C3%BCcken", place_page]
+    for _ in range(2):  # the second round comes from the kept cards
+        for url in lists:
+            assert texts(client.get(url), ".project-card h3") == ["Brücken bauen"], url
+        assert texts(client.get("/en/projekte/?state=SN"), ".project-card h3") == [
+            "Building bridges"
+        ]
+
+    project.title = "Neue Wege"
+    project.title_en = "New paths"
+    project.save()
+    other = MunicipalityFactory(name="Nachbarort", state=Bundesland.SACHSEN)
+    project.municipalities.add(other)
+    _know_next_change()
+    assert texts(client.get("/projekte/?state=SN"), ".project-card h3") == ["Neue Wege"]
+    assert texts(client.get("/en/projekte/?state=SN"), ".project-card h3") == ["New paths"]
+    card = texts(client.get(place_page), ".project-card")
+    assert len(card) == 1
+    assert "Neue Wege" in card[0]
+    assert "Nachbarort" in card[0]

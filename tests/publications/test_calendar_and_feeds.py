@@ -1,12 +1,14 @@
 """The .ics files and the RSS/Atom feeds, parsed back and checked."""
 
 import datetime
+import time
 import xml.etree.ElementTree as ET
 
 import icalendar
 import pytest
 from django.utils import timezone
 
+from kkk_portal import page_cache
 from publications.models import Event, NewsPost
 from tests.factories import BERLIN, EventFactory, NewsPostFactory
 
@@ -160,9 +162,44 @@ def test_english_ics_uses_english_title(client):
 def test_ical_feed_query_count_is_constant(client, django_assert_max_num_queries, amount):
     for _ in range(amount):
         EventFactory()
-    with django_assert_max_num_queries(2):
+    # The events and their speakers; the first feed after a change also looks up the
+    # next scheduled change (one query per content type), then the feed is kept.
+    with django_assert_max_num_queries(2 + len(page_cache._scheduled_models())):
         response = client.get("/veranstaltungen/kalender.ics")
     assert len(parse(response).walk("VEVENT")) == amount
+    with django_assert_max_num_queries(0):
+        again = client.get("/veranstaltungen/kalender.ics")
+    assert again.content == response.content
+
+
+def test_kept_ical_feed_shows_a_change_and_a_scheduled_event_at_once(client):
+    EventFactory(title="Erstes Treffen")
+    # Far enough ahead that the first answers come before it, on a slow machine too.
+    due = timezone.now() + datetime.timedelta(seconds=3)
+    EventFactory(title="Zweites Treffen", publish_at=due)
+
+    def summaries(prefix: str = "") -> list[str]:
+        feed = parse(client.get(f"{prefix}/veranstaltungen/kalender.ics"))
+        return sorted(str(event["SUMMARY"]) for event in feed.walk("VEVENT"))
+
+    assert summaries() == summaries() == ["Erstes Treffen"]
+    first = Event.objects.get(title="Erstes Treffen")
+    first.title = "Erstes Treffen (verschoben)"
+    first.title_en = "First meeting (moved)"
+    first.save()
+    assert summaries() == ["Erstes Treffen (verschoben)"]
+    assert summaries("/en") == ["First meeting (moved)"]
+    # No save: only the clock passes the publication time.
+    time.sleep(max(0.0, (due - timezone.now()).total_seconds()) + 0.1)
+    assert summaries() == ["Erstes Treffen (verschoben)", "Zweites Treffen"]
+
+
+def test_kept_ical_feed_links_to_the_address_it_was_asked_at(client):
+    EventFactory(slug="treffen")
+    for host in ("example.org", "www.example.org", "example.org"):
+        feed = parse(client.get("/veranstaltungen/kalender.ics", HTTP_HOST=host))
+        (event,) = feed.walk("VEVENT")
+        assert str(event["URL"]) == f"http://{host}/veranstaltungen/treffen/"
 
 
 @pytest.fixture
