@@ -465,6 +465,8 @@ class CaseAdmin(LeanListMixin, SavedOrderingMixin, CaseVisibilityMixin, GuardedH
         LeadCounsellorFilter,
     ]
     list_select_related = ["lead_counsellor"]
+    # As on the request list: 50 rows a page (Django's 100 doubled the time per page).
+    list_per_page = 50
     search_fields = ["reference", "title", "municipality__name"]
     # One count (of the filtered rows), not a second one of all rows.
     show_full_result_count = False

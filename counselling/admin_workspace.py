@@ -18,7 +18,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, Max, Min, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
@@ -67,11 +67,15 @@ class OccurringYearFilter(admin.AllValuesFieldListFilter):
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
         visible = model_admin.get_queryset(request).order_by()
-        bounds = visible.aggregate(low=Min(field_path), high=Max(field_path))
-        if bounds["low"] is None:
+        # Two index lookups: SQLite reads the index for a lone MIN() or MAX() only
+        # (both in one query scanned 100,000 cases).
+        years_seen = visible.values_list(field_path, flat=True)
+        low = years_seen.order_by(field_path).first()
+        if low is None:
             self.lookup_choices = []
             return
-        years = list(range(bounds["low"], bounds["high"] + 1))
+        high = years_seen.order_by(f"-{field_path}").first()
+        years = list(range(low, high + 1))
         occurring = occurring_values(visible, field_path, years)
         self.lookup_choices = [year for year in years if year in occurring]
 
@@ -118,9 +122,11 @@ class LeadCounsellorFilter(admin.SimpleListFilter):
         from django.contrib.auth import get_user_model
 
         visible = model_admin.get_queryset(request).order_by()
+        # An index probe per person (staff are few), not the list of every visible
+        # case's lead counsellor (100,000 rows on SQLite).
         people = (
             get_user_model()
-            .objects.filter(pk__in=visible.values("lead_counsellor"))
+            .objects.filter(Exists(visible.filter(lead_counsellor=OuterRef("pk"))))
             .order_by("last_name", "first_name", "pk")
         )
         return [(str(person.pk), full_name(person)) for person in people]
