@@ -456,7 +456,73 @@ def _postgres_rows(section: Section, query: str, limit: int) -> list[models.Mode
     return list(statement.model.objects.raw(statement.sql, params))
 
 
-def _fallback_rows(section: Section, terms: list[str], limit: int) -> models.QuerySet:
+# One stand-in per word of a SQLite search (at most ten words are searched).
+TERM_MARK = "\ue002term{}\ue002"
+
+
+@dataclass(frozen=True)
+class FallbackStatement:
+    """A section's compiled SQLite search with stand-ins for the words and the time."""
+
+    model: type[models.Model]
+    sql: str
+    params: tuple
+    now_param: object
+
+    def bind(self, terms: list[str], now: datetime.datetime) -> list:
+        like = connection.ops.prep_for_like_query
+        words = {f"%{TERM_MARK.format(n)}%": f"%{like(term)}%" for n, term in enumerate(terms)}
+        now_param = connection.ops.adapt_datetimefield_value(now)
+        params = []
+        for param in self.params:
+            if param == self.now_param:
+                param = now_param
+            elif isinstance(param, str):
+                param = words.get(param, param)
+            params.append(param)
+        return params
+
+
+_FALLBACK_STATEMENTS: dict[tuple, FallbackStatement] = {}
+
+
+def _fallback_statement(section: Section, *, words: int, limit: int) -> FallbackStatement:
+    """The section's SQLite search, compiled once per process, language, number of words
+    and limit (as `_statement` for PostgreSQL): building and compiling its `icontains`
+    conditions cost more than running them."""
+    key = (section.key, current_language(), words, limit, settings.DEBUG)
+    statement = _FALLBACK_STATEMENTS.get(key)
+    if statement is None:
+        marks = [TERM_MARK.format(n) for n in range(words)]
+        queryset = _fallback_rows(section, marks, limit, now=NOW_MARK)
+        sql, params = queryset.query.sql_with_params()
+        now_param = connection.ops.adapt_datetimefield_value(NOW_MARK)
+        stand_ins = {f"%{mark}%" for mark in marks}
+        found = {p for p in params if isinstance(p, str) and p in stand_ins}
+        # Every word and the time are parameters, none written into the SQL, and no
+        # other value was derived from the stand-in time (e.g. its date).
+        leaked = "\ue002" in sql or any(
+            p != now_param and str(NOW_MARK.year) in str(p) for p in params
+        )
+        if found != stand_ins or now_param not in params or leaked:
+            raise AssertionError(f"search section {section.key}: stand-ins not in parameters")
+        statement = _FALLBACK_STATEMENTS[key] = FallbackStatement(
+            queryset.model, sql, tuple(params), now_param
+        )
+    return statement
+
+
+def _fallback_search(section: Section, terms: list[str], limit: int) -> list[models.Model]:
+    if PREVIEWING.get() is not None:  # a staff preview: this request's own visibility rule
+        return list(_fallback_rows(section, terms, limit))
+    statement = _fallback_statement(section, words=len(terms), limit=limit)
+    params = statement.bind(terms, timezone.now())
+    return list(statement.model.objects.raw(statement.sql, params))
+
+
+def _fallback_rows(
+    section: Section, terms: list[str], limit: int, now: datetime.datetime | None = None
+) -> models.QuerySet:
     names = _searched_names(section)
     condition = Q()
     for term in terms:
@@ -469,7 +535,7 @@ def _fallback_rows(section: Section, terms: list[str], limit: int) -> models.Que
         title_hit |= Q(**{f"{section.title}__icontains": term})
     order = f"-{section.date_field}" if section.date_field else section.title
     return (
-        section.queryset()
+        section.queryset(now)
         .filter(condition)
         .annotate(
             title_rank=Case(When(title_hit, then=1), default=0, output_field=IntegerField()),
@@ -494,7 +560,7 @@ def search(query, *, sections=SECTION_KEYS, limit=10):
         if postgres:
             rows = _postgres_rows(section, query, limit)
         else:
-            rows = list(_fallback_rows(section, terms, limit))
+            rows = _fallback_search(section, terms, limit)
         if rows and section.related:
             prefetch_related_objects(rows, *section.related)
         group = Group(section.key, section.label, total=rows[0].total if rows else 0)
