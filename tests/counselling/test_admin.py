@@ -8,7 +8,8 @@ from django.test import Client
 
 from counselling import services
 from counselling.models import Activity, Case, CaseDocument, CounsellingRequest
-from tests.factories import CounsellingRequestFactory
+from tests.factories import BERLIN, CounsellingRequestFactory
+from tests.html import links
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +203,71 @@ def test_document_upload_checks_type_and_records_the_uploader(beratung):
     page = client.get(url).content.decode()
     assert f'href="/beratung/dokumente/{document.pk}/"' in page
     assert "/media/" not in page
+
+
+def _request_on(day: datetime.datetime) -> CounsellingRequest:
+    request = CounsellingRequestFactory()
+    CounsellingRequest.objects.filter(pk=request.pk).update(created_at=day)
+    return request
+
+
+@pytest.mark.parametrize(
+    ("days", "query"),
+    [
+        # Years with a gap; the turn of the year in Berlin time, not UTC.
+        (
+            [
+                datetime.datetime(2023, 5, 2, 9, 0, tzinfo=BERLIN),
+                datetime.datetime(2024, 12, 31, 23, 30, tzinfo=BERLIN),
+                datetime.datetime(2026, 1, 1, 0, 30, tzinfo=BERLIN),
+            ],
+            "",
+        ),
+        # One year only: Django opens it at its months.
+        (
+            [
+                datetime.datetime(2025, 3, 1, tzinfo=BERLIN),
+                datetime.datetime(2025, 9, 1, tzinfo=BERLIN),
+            ],
+            "",
+        ),
+        # A year chosen: its months; nothing at all: no hierarchy.
+        (
+            [
+                datetime.datetime(2023, 5, 2, tzinfo=BERLIN),
+                datetime.datetime(2025, 9, 1, tzinfo=BERLIN),
+            ],
+            "?created_at__year=2023",
+        ),
+        ([], ""),
+    ],
+)
+def test_request_list_date_hierarchy_is_djangos_with_years_found_by_index(leitung, days, query):
+    from django.contrib.admin.templatetags.admin_list import date_hierarchy
+
+    from counselling.templatetags.workspace import indexed_date_hierarchy
+
+    for day in days:
+        _request_on(day)
+    response = _login(leitung).get(f"/admin/counselling/counsellingrequest/{query}")
+    assert response.status_code == 200
+    cl = response.context["cl"]
+
+    assert indexed_date_hierarchy(cl) == date_hierarchy(cl)
+    shown = links(response, "nav.toplinks a")
+    expected = date_hierarchy(cl) or {}
+    back = expected.get("back")
+    assert shown == [
+        *([(back["link"], f"‹ {back['title']}")] if back else []),
+        *[(c["link"], str(c["title"])) for c in expected.get("choices", []) if c.get("link")],
+    ]
+
+
+def test_request_list_years_are_those_of_berlin(leitung):
+    _request_on(datetime.datetime(2024, 12, 31, 23, 30, tzinfo=BERLIN))  # 22:30 UTC
+    _request_on(datetime.datetime(2026, 1, 1, 0, 30, tzinfo=BERLIN))  # 2025 in UTC
+    response = _login(leitung).get("/admin/counselling/counsellingrequest/")
+    assert links(response, "nav.toplinks a") == [
+        ("?created_at__year=2024", "2024"),
+        ("?created_at__year=2026", "2026"),
+    ]
