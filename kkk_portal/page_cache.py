@@ -55,14 +55,17 @@ Entries also expire after `PAGE_CACHE_TIMEOUT` seconds (an hour by default): a
 version change lost while the cache server was unreachable heals by then.
 
 Never cached: requests with a session, messages or Authorization header (staff,
-and visitors in the middle of a form), anything but GET/HEAD, views not in
-`CACHED_VIEWS` (request and contact forms, registration confirm/cancel links, a
-counsellor's calendar feed, the admin and its previews), responses other than 200,
-streaming responses, responses with `Cache-Control: private/no-cache/no-store` or
-a cookie. A page whose form needs a CSRF token is stored only when its view is
-marked for it (the event page with its registration form): the token is replaced
-by a placeholder in the stored HTML and every hit gets a fresh token of the
-visitor's own CSRF cookie (set if missing), through Django's own CSRF middleware.
+and visitors in the middle of a form), anything but GET/HEAD (a form sent, with
+errors or not), views not in `CACHED_VIEWS` (the pages after a form was sent,
+registration confirm/cancel links, the withdrawal of a request, a counsellor's
+calendar feed, the admin and its previews), responses other than 200, streaming
+responses, responses with `Cache-Control: private/no-cache/no-store` or a cookie.
+A page whose form needs a CSRF token is stored only when its view is marked for it
+(the empty request and contact forms, the event page with its registration form):
+the token is replaced by a placeholder in the stored HTML and every hit gets a
+fresh token of the visitor's own CSRF cookie (set if missing), through Django's own
+CSRF middleware. Only the empty form is ever stored: what a visitor typed comes
+back in the answer to a POST.
 """
 
 from __future__ import annotations
@@ -120,6 +123,8 @@ CACHED_VIEWS: dict[str, bool] = {
     "publications:ical_feed": False,
     "publications:event_archive": False,
     "publications:event_detail": True,  # the registration form
+    "counselling:request": True,  # the empty request form
+    "team:contact": True,  # the centre's contact details and the empty contact form
     "publications:event_ics": False,
     "team:index": False,
     "pages:detail": False,
@@ -136,8 +141,9 @@ PRIVATE_MODELS = {
     "team.contactreply",
     "kkk_portal.contentfingerprint",
 }
-# Models of other apps that change public pages: the worker's thumbnails (srcset).
-EXTRA_PUBLIC_MODELS = {"counselling.imagerendition"}
+# Models of other apps that change public pages: the worker's thumbnails (srcset) and
+# the topics the request form offers.
+EXTRA_PUBLIC_MODELS = {"counselling.imagerendition", "counselling.topic"}
 # Registrations change a page only when they take or free a seat (see _registration_changed).
 REGISTRATION_MODEL = "publications.registration"
 

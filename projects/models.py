@@ -1,6 +1,7 @@
 """Projects, their funders, the places and partners they worked with."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -255,10 +256,9 @@ class ProjectQuerySet(PublishedQuerySetMixin, models.QuerySet):
 
     def for_cards(self) -> "ProjectQuerySet":
         """What a project card (templates/projects/_card.html) reads: no long texts or
-        search vector, its places by name only."""
-        return self.defer("description", "description_en", "search_vector").prefetch_related(
-            models.Prefetch("municipalities", queryset=Municipality.objects.only("name"))
-        )
+        search vector. Its places are read only for the cards that are rendered, not
+        taken from the kept copies (`prefetch_card_places`)."""
+        return self.defer("description", "description_en", "search_vector")
 
     # The filters below are semi-joins (`pk IN (…)`), not joins: no DISTINCT over the
     # wide project rows (that cost PostgreSQL ~70 ms per list page at 10,000 projects),
@@ -462,3 +462,21 @@ class Funding(models.Model):
 
     def __str__(self):
         return f"{self.funder} – {self.programme}" if self.programme else str(self.funder)
+
+
+def prefetch_card_places(projects: Iterable[Project]) -> None:
+    """Read the places of those `projects` whose cards are rendered, in one query.
+
+    A card is kept per content version ({% project_card %}): a list reads the places
+    only when the first of its cards that is not kept is rendered, and then for all
+    the list's projects that lack them.
+    """
+    missing: dict[int, Project] = {}
+    for project in projects:
+        if "municipalities" not in getattr(project, "_prefetched_objects_cache", {}):
+            missing.setdefault(id(project), project)
+    if missing:
+        models.prefetch_related_objects(
+            list(missing.values()),
+            models.Prefetch("municipalities", queryset=Municipality.objects.only("name")),
+        )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from kkk_portal.filter_html import filter_field_html
 from kkk_portal.richtext import plain_text, to_rich_html
 from kkk_portal.translation import (
     format_date,
@@ -19,6 +20,7 @@ from kkk_portal.translation import (
     is_fallback,
     translated,
 )
+from projects.models import prefetch_card_places
 from projects.versioned import per_content_version
 
 register = template.Library()
@@ -52,6 +54,12 @@ def local_date(value):
 def event_when(event):
     """An event's day, times and time zone: "16 November 2022, 10:30–12:00 CET"."""
     return format_time_range(event.start, event.end)
+
+
+@register.simple_tag
+def filter_field(field, value=None, suggestions=None):
+    """One field of a GET filter form in crispy's Bootstrap 5 markup (kkk_portal/filter_html.py)."""
+    return filter_field_html(field, value=value, suggestions=suggestions)
 
 
 @register.simple_tag
@@ -206,15 +214,18 @@ def _render_include(context, template_name: str, **values) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def project_card(context, project) -> SafeString:
+def project_card(context, project, siblings=()) -> SafeString:
     """projects/_card.html for `project`, kept per content version and language.
 
     A card shows only the project, its places and its status (which changes at
     midnight, a scheduled change), so one copy serves every list it appears in: the
     project list with any filter or page, home, fields of work and places.
+    `siblings`, the list the card is part of, lets the first card that has to be
+    rendered read the places of all of them in one query.
     """
 
     def build() -> str:
+        prefetch_card_places([project, *siblings])
         return _render_include(context, "projects/_card.html", project=project)
 
     if context.get("preview"):

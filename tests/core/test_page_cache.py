@@ -20,6 +20,7 @@ from kkk_portal import page_cache
 from kkk_portal.models import SitePage
 from projects.models import Project
 from publications.models import NewsPost, Registration
+from team.models import ContactMessage
 from tests.factories import (
     EventFactory,
     NewsPostFactory,
@@ -189,17 +190,100 @@ def test_staff_with_a_session_neither_get_nor_fill_the_cache(visitor, editor):
     assert HEADER not in editor.get("/projekte/")
 
 
+REQUEST_FORM = {
+    "institution": "Gemeinde Musterdorf",
+    "body_kind": "gemeinde",
+    "state": "ST",
+    "contact_name": "Erika Mustermann",
+    "contact_role": "Bürgermeisterin",
+    "email": "erika@musterdorf.example",
+    "phone": "",
+    "contact_preference": "email",
+    "situation": "Gemeinderat und Bürgerinitiative streiten über den Marktplatz.",
+    "conflict_type": "akut",
+    "involved": "Gemeinderat, Bürgerinitiative",
+    "urgency": "mittel",
+    "heard_from": "Empfehlung",
+    "consent": "on",
+}
+CONTACT_FORM = {
+    "name": "Jana Presse",
+    "email": "jana@zeitung.example",
+    "organisation": "Beispielzeitung",
+    "topic": "presse",
+    "message": "Ich schreibe über kommunale Konflikte und hätte Fragen an Sie.",
+    "consent": "on",
+}
+
+
 @pytest.mark.parametrize(
-    "url",
-    ["/beratung-anfragen/", "/en/beratung-anfragen/", "/kontakt/", "/en/kontakt/"],
+    ("url", "form_css"),
+    [
+        ("/beratung-anfragen/", "form.request-form:not(.contact-form)"),
+        ("/en/beratung-anfragen/", "form.request-form:not(.contact-form)"),
+        ("/kontakt/", "form.contact-form"),
+        ("/en/kontakt/", "form.contact-form"),
+    ],
 )
-def test_request_and_contact_forms_are_never_cached(visitor, url):
+def test_request_and_contact_forms_are_cached_with_each_visitors_own_csrf_token(
+    settings, url, form_css
+):
+    settings.COUNSELLING_RATE_LIMIT = 100
+    topic = TopicFactory(name="Migration und Zusammenleben")
+    first_visitor = Client(enforce_csrf_checks=True)
+    first = first_visitor.get(url)
+    assert first[HEADER] == "miss"
+
+    second_visitor = Client(enforce_csrf_checks=True)
+    second = second_visitor.get(url)
+    assert second[HEADER] == "hit"
+    token = attrs(second, f"{form_css} input[name=csrfmiddlewaretoken]", "value")
+    assert len(token) == 1
+    assert token != attrs(first, f"{form_css} input[name=csrfmiddlewaretoken]", "value")
+    assert "page-cache-csrf" not in second.content.decode()
+    assert "csrftoken" in second.cookies
+    assert not second.has_header("Content-Encoding")  # a token is never compressed (BREACH)
+
+    # The form from the cache is sent as it is: Django's CSRF check accepts it.
+    fields = dict(form_fields(second, form_css))
+    if "beratung" in url:
+        fields.update(REQUEST_FORM, topics=[str(topic.pk)])
+    else:
+        fields.update(CONTACT_FORM)
+    response = second_visitor.post(url, fields)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    stored = CounsellingRequest if "beratung" in url else ContactMessage
+    assert stored.objects.filter(email=fields["email"]).count() == 1
+
+
+@pytest.mark.parametrize("url", ["/beratung-anfragen/", "/kontakt/"])
+def test_a_form_sent_with_errors_is_never_cached_nor_what_was_typed(visitor, url):
     TopicFactory(name="Migration und Zusammenleben")
-    for _ in range(3):
-        response = visitor.get(url)
-        assert response.status_code == 200
-        assert HEADER not in response
-        assert attrs(response, "input[name=csrfmiddlewaretoken]", "value") != []
+    assert [visitor.get(url)[HEADER] for _ in range(2)] == ["miss", "hit"]
+    typed = {**(REQUEST_FORM if "beratung" in url else CONTACT_FORM), "email": "kein-at-zeichen"}
+    answer = Client().post(url, typed)
+    assert answer.status_code == 200
+    assert HEADER not in answer
+    assert "kein-at-zeichen" in answer.content.decode()
+    page = visitor.get(url)
+    assert page[HEADER] == "hit"
+    assert "kein-at-zeichen" not in page.content.decode()
+    assert "Erika Mustermann" not in page.content.decode()
+
+
+def test_a_new_or_renamed_topic_is_on_the_cached_request_form_at_once(visitor):
+    topic = TopicFactory(name="Migration und Zusammenleben", name_en="Migration")
+    for url in ("/beratung-anfragen/", "/en/beratung-anfragen/"):
+        assert [visitor.get(url)[HEADER] for _ in range(2)] == ["miss", "hit"]
+    TopicFactory(name="Rechtsextremismus", name_en="Right-wing extremism")
+    topic.name_en = "Migration and living together"
+    topic.save()
+    german = visitor.get("/beratung-anfragen/")
+    english = visitor.get("/en/beratung-anfragen/")
+    assert (german[HEADER], english[HEADER]) == ("miss", "miss")
+    assert "Rechtsextremismus" in text(german, "form.request-form")
+    assert "Right-wing extremism" in text(english, "form.request-form")
+    assert "Migration and living together" in text(english, "form.request-form")
 
 
 def test_confirmation_and_cancellation_links_are_never_cached(visitor):
