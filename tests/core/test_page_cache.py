@@ -21,6 +21,7 @@ from kkk_portal.models import SitePage
 from projects.models import Project
 from publications.models import NewsPost, Registration
 from team.models import ContactMessage
+from tests.counselling.conftest import VALID_REQUEST
 from tests.factories import (
     EventFactory,
     NewsPostFactory,
@@ -29,6 +30,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.html import attrs, doc, form_fields, text, texts
+from tests.team.helpers import VALID_CONTACT
 
 pytestmark = pytest.mark.django_db
 
@@ -190,30 +192,21 @@ def test_staff_with_a_session_neither_get_nor_fill_the_cache(visitor, editor):
     assert HEADER not in editor.get("/projekte/")
 
 
-REQUEST_FORM = {
-    "institution": "Gemeinde Musterdorf",
-    "body_kind": "gemeinde",
-    "state": "ST",
-    "contact_name": "Erika Mustermann",
-    "contact_role": "Bürgermeisterin",
-    "email": "erika@musterdorf.example",
-    "phone": "",
-    "contact_preference": "email",
-    "situation": "Gemeinderat und Bürgerinitiative streiten über den Marktplatz.",
-    "conflict_type": "akut",
-    "involved": "Gemeinderat, Bürgerinitiative",
-    "urgency": "mittel",
-    "heard_from": "Empfehlung",
-    "consent": "on",
-}
-CONTACT_FORM = {
-    "name": "Jana Presse",
-    "email": "jana@zeitung.example",
-    "organisation": "Beispielzeitung",
-    "topic": "presse",
-    "message": "Ich schreibe über kommunale Konflikte und hätte Fragen an Sie.",
-    "consent": "on",
-}
+def hit_with_own_csrf_token(url: str, form_css: str) -> tuple[Client, object]:
+    """A second browser gets the form's page from the cache with its own CSRF token
+    (and cookie), never the first browser's or the placeholder. Returns that browser
+    (CSRF checks on) and its answer."""
+    first = Client(enforce_csrf_checks=True).get(url)
+    assert first[HEADER] == "miss"
+    browser = Client(enforce_csrf_checks=True)
+    hit = browser.get(url)
+    assert hit[HEADER] == "hit"
+    token = attrs(hit, f"{form_css} input[name=csrfmiddlewaretoken]", "value")
+    assert len(token) == 1
+    assert token != attrs(first, f"{form_css} input[name=csrfmiddlewaretoken]", "value")
+    assert "page-cache-csrf" not in hit.content.decode()
+    assert "csrftoken" in hit.cookies
+    return browser, hit
 
 
 @pytest.mark.parametrize(
@@ -230,26 +223,15 @@ def test_request_and_contact_forms_are_cached_with_each_visitors_own_csrf_token(
 ):
     settings.COUNSELLING_RATE_LIMIT = 100
     topic = TopicFactory(name="Migration und Zusammenleben")
-    first_visitor = Client(enforce_csrf_checks=True)
-    first = first_visitor.get(url)
-    assert first[HEADER] == "miss"
-
-    second_visitor = Client(enforce_csrf_checks=True)
-    second = second_visitor.get(url)
-    assert second[HEADER] == "hit"
-    token = attrs(second, f"{form_css} input[name=csrfmiddlewaretoken]", "value")
-    assert len(token) == 1
-    assert token != attrs(first, f"{form_css} input[name=csrfmiddlewaretoken]", "value")
-    assert "page-cache-csrf" not in second.content.decode()
-    assert "csrftoken" in second.cookies
+    second_visitor, second = hit_with_own_csrf_token(url, form_css)
     assert not second.has_header("Content-Encoding")  # a token is never compressed (BREACH)
 
     # The form from the cache is sent as it is: Django's CSRF check accepts it.
     fields = dict(form_fields(second, form_css))
     if "beratung" in url:
-        fields.update(REQUEST_FORM, topics=[str(topic.pk)])
+        fields.update(VALID_REQUEST, topics=[str(topic.pk)])
     else:
-        fields.update(CONTACT_FORM)
+        fields.update(VALID_CONTACT)
     response = second_visitor.post(url, fields)
     assert response.status_code == 302, response.content.decode()[:3000]
     stored = CounsellingRequest if "beratung" in url else ContactMessage
@@ -260,7 +242,7 @@ def test_request_and_contact_forms_are_cached_with_each_visitors_own_csrf_token(
 def test_a_form_sent_with_errors_is_never_cached_nor_what_was_typed(visitor, url):
     TopicFactory(name="Migration und Zusammenleben")
     assert [visitor.get(url)[HEADER] for _ in range(2)] == ["miss", "hit"]
-    typed = {**(REQUEST_FORM if "beratung" in url else CONTACT_FORM), "email": "kein-at-zeichen"}
+    typed = {**(VALID_REQUEST if "beratung" in url else VALID_CONTACT), "email": "kein-at-zeichen"}
     answer = Client().post(url, typed)
     assert answer.status_code == 200
     assert HEADER not in answer
@@ -356,26 +338,7 @@ def test_a_counselling_request_leaves_the_cached_pages_alone(visitor, settings):
     version = caches["pages"].get(page_cache.VERSION_KEY)
 
     form = Client()
-    response = form.post(
-        "/beratung-anfragen/",
-        {
-            "institution": "Gemeinde Musterdorf",
-            "body_kind": "gemeinde",
-            "state": "ST",
-            "contact_name": "Erika Mustermann",
-            "contact_role": "Bürgermeisterin",
-            "email": "erika@musterdorf.example",
-            "phone": "",
-            "contact_preference": "email",
-            "situation": "Gemeinderat und Bürgerinitiative streiten über den Marktplatz.",
-            "conflict_type": "akut",
-            "involved": "Gemeinderat, Bürgerinitiative",
-            "urgency": "mittel",
-            "heard_from": "Empfehlung",
-            "consent": "on",
-            "topics": [str(topic.pk)],
-        },
-    )
+    response = form.post("/beratung-anfragen/", {**VALID_REQUEST, "topics": [str(topic.pk)]})
     assert response.status_code == 302, response.content.decode()[:3000]
     assert CounsellingRequest.objects.count() == 1
 
@@ -424,18 +387,7 @@ def test_event_page_is_cached_with_each_visitors_own_csrf_token():
         capacity=2,
     )
     url = "/veranstaltungen/online-seminar/"
-    first_visitor = Client(enforce_csrf_checks=True)
-    first = first_visitor.get(url)
-    assert first[HEADER] == "miss"
-
-    second_visitor = Client(enforce_csrf_checks=True)
-    second = second_visitor.get(url)
-    assert second[HEADER] == "hit"
-    token = attrs(second, "form.registration-form input[name=csrfmiddlewaretoken]", "value")
-    assert len(token) == 1
-    assert token != attrs(first, "form.registration-form input[name=csrfmiddlewaretoken]", "value")
-    assert "page-cache-csrf" not in second.content.decode()
-    assert "csrftoken" in second.cookies
+    second_visitor, second = hit_with_own_csrf_token(url, "form.registration-form")
 
     fields = dict(form_fields(second, "form.registration-form"))
     fields.update(name="Erika Mustermann", email="erika@musterdorf.example", consent="on")

@@ -11,6 +11,7 @@ from counselling.models import OutboxMessage
 from counselling.services import privacy_notice_version
 from team.models import ContactMessage
 from tests.html import links, text, texts, visible_text
+from tests.team.helpers import VALID_CONTACT
 
 pytestmark = pytest.mark.django_db
 
@@ -19,15 +20,7 @@ URL = "/kontakt/"
 
 @pytest.fixture
 def valid_data():
-    return {
-        "name": "Jana Presse",
-        "email": "jana@zeitung.example",
-        "organisation": "Beispielzeitung",
-        "topic": "presse",
-        "message": "Ich schreibe über kommunale Konflikte und hätte Fragen an Sie.",
-        "consent": "on",
-        "website": "",
-    }
+    return dict(VALID_CONTACT)
 
 
 def _worker_step():
