@@ -1136,7 +1136,9 @@ def render(options: Options, results: dict[str, Any]) -> str:
         "page bodies without a query string, `{% per_content_version %}`; the same cache, "
         "flushed before the server starts, warm after the first request of a page). Admin "
         "pages are requested as Leitung (session cookie after the second factor) and are "
-        "never cached.",
+        "never cached; nor are the request and contact forms (no page with a form that "
+        "posts is stored: its CSRF token comes with a cookie), so their cached rows are "
+        "rendered pages.",
         "",
     ]
     if not results["page_cache_available"]:

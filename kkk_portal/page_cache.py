@@ -21,8 +21,8 @@ paths resolve to an allow-listed view is remembered per process).
 Compression: a stored page also keeps a gzip copy of its body (compressed once, when
 it is stored), which a hit sends to a client that accepts gzip (every browser, and
 nginx passes the header on), with `Content-Encoding: gzip`; nginx then sends it as
-it is instead of compressing the same page again for every visitor. Not for a page
-with a CSRF token (each hit gets its own token; BREACH) nor for small bodies.
+it is instead of compressing the same page again for every visitor. Not for small
+bodies.
 
 Key: scheme, host, language and the path with its raw query string (hashed).
 The language is the one the URL names (`/en/…`, German without prefix), exactly as
@@ -60,12 +60,14 @@ errors or not), views not in `CACHED_VIEWS` (the pages after a form was sent,
 registration confirm/cancel links, the withdrawal of a request, a counsellor's
 calendar feed, the admin and its previews), responses other than 200, streaming
 responses, responses with `Cache-Control: private/no-cache/no-store` or a cookie.
-A page whose form needs a CSRF token is stored only when its view is marked for it
-(the empty request and contact forms, the event page with its registration form):
-the token is replaced by a placeholder in the stored HTML and every hit gets a
-fresh token of the visitor's own CSRF cookie (set if missing), through Django's own
-CSRF middleware. Only the empty form is ever stored: what a visitor typed comes
-back in the answer to a POST.
+So a page with a form that posts is never stored: its CSRF token makes Django set
+the visitor's CSRF cookie. The request and contact forms are not allow-listed at
+all; an event page is stored while it shows no registration form (no registration,
+or before it opens and after it closes; a full event offers its waiting list) and
+rendered for every visitor while it does. (Issue 11 left the choice between keeping the token out of
+the stored HTML and not storing such pages. A stored form with a placeholder for
+the token was tried: every hit then had to make, mask and set a CSRF cookie, and
+stayed below 0.8 of the bare view in the benchmark.)
 """
 
 from __future__ import annotations
@@ -91,7 +93,6 @@ from django.db import models, transaction
 from django.db.models import Min, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
@@ -103,36 +104,35 @@ from .safe_cache import CACHE_ERRORS
 
 logger = logging.getLogger(__name__)
 
-# View name -> whether the page may carry a CSRF-protected form (its token is kept
-# out of the stored HTML). Everything else is never cached.
-CACHED_VIEWS: dict[str, bool] = {
-    "home": False,
-    "search": False,
-    "projects:index": False,
-    "projects:detail": False,
-    "projects:focus_area_list": False,
-    "projects:focus_area": False,
-    "projects:municipality_list": False,
-    "projects:municipality": False,
-    "publications:index": False,
-    "publications:detail": False,
-    "publications:news_events": False,
-    "publications:news_feed": False,
-    "publications:news_atom": False,
-    "publications:news_detail": False,
-    "publications:ical_feed": False,
-    "publications:event_archive": False,
-    "publications:event_detail": True,  # the registration form
-    "counselling:request": True,  # the empty request form
-    "team:contact": True,  # the centre's contact details and the empty contact form
-    "publications:event_ics": False,
-    "team:index": False,
-    "pages:detail": False,
-    "pages:child": False,
-    "sitemap": False,
-    "sitemap_section": False,
-    "robots_txt": False,
-}
+# The views whose anonymous GET answers may be stored. Everything else is never cached.
+CACHED_VIEWS: frozenset[str] = frozenset(
+    {
+        "home",
+        "search",
+        "projects:index",
+        "projects:detail",
+        "projects:focus_area_list",
+        "projects:focus_area",
+        "projects:municipality_list",
+        "projects:municipality",
+        "publications:index",
+        "publications:detail",
+        "publications:news_events",
+        "publications:news_feed",
+        "publications:news_atom",
+        "publications:news_detail",
+        "publications:ical_feed",
+        "publications:event_archive",
+        "publications:event_detail",  # stored only while it shows no registration form
+        "publications:event_ics",
+        "team:index",
+        "pages:detail",
+        "pages:child",
+        "sitemap",
+        "sitemap_section",
+        "robots_txt",
+    }
+)
 
 # Apps whose models are shown on public pages; every model in them counts, except these.
 PUBLIC_APPS = {"projects", "publications", "team", "kkk_portal"}
@@ -141,9 +141,8 @@ PRIVATE_MODELS = {
     "team.contactreply",
     "kkk_portal.contentfingerprint",
 }
-# Models of other apps that change public pages: the worker's thumbnails (srcset) and
-# the topics the request form offers.
-EXTRA_PUBLIC_MODELS = {"counselling.imagerendition", "counselling.topic"}
+# Models of other apps that change public pages: the worker's thumbnails (srcset).
+EXTRA_PUBLIC_MODELS = {"counselling.imagerendition"}
 # Registrations change a page only when they take or free a seat (see _registration_changed).
 REGISTRATION_MODEL = "publications.registration"
 
@@ -154,14 +153,11 @@ EXTRA_SCHEDULE_FIELDS: dict[str, tuple[str, ...]] = {
 
 VERSION_KEY = "page-cache:version"
 NEXT_KEY = "page-cache:next:{token}"
-# "v2": entries with a compressed copy; a release's new key leaves the old entries alone.
-PAGE_KEY = "page-cache:page:v2:{digest}"
+# "v3": entries without a CSRF flag (v2 added the compressed copy); a release's new key
+# leaves the old entries alone.
+PAGE_KEY = "page-cache:page:v3:{digest}"
 VARIANTS_KEY = "page-cache:variants:{digest}"
 VARIANTS_WINDOW = 60 * 60
-# Stands in for the CSRF token in stored HTML; exactly as long as a real token.
-CSRF_MARKER = b'name="csrfmiddlewaretoken" value="'
-CSRF_PLACEHOLDER = b"page-cache-csrf-token".ljust(64, b"-")
-CSRF_TOKEN_LENGTH = 64
 UNCACHEABLE_CONTROL = ("private", "no-cache", "no-store")
 # Bodies kept also gzip-compressed (the types and minimum size of deploy/nginx's gzip).
 COMPRESSED_TYPES = (
@@ -225,7 +221,7 @@ local_pages = LocalPages()
 
 def _entry_bytes(entry: tuple) -> int:
     """The body and its compressed copy: what a stored page costs in memory."""
-    return len(entry[4]) + len(entry[6] or b"")
+    return len(entry[4]) + len(entry[5] or b"")
 
 
 def _fresh(entry: tuple | None, token: str | None, started: float) -> bool:
@@ -409,16 +405,11 @@ def connect_signals() -> None:
 # --- Middleware --------------------------------------------------------------------
 
 
-def _uncached_csrf_response(request: HttpRequest) -> HttpResponse:  # pragma: no cover
-    raise AssertionError("only process_request/process_response of the CSRF middleware run")
-
-
 class PageCacheMiddleware:
     """Serves and stores anonymous public pages (see the module docstring)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.csrf = CsrfViewMiddleware(_uncached_csrf_response)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         memo = _REQUEST_VERSION.set({})
@@ -434,7 +425,7 @@ class PageCacheMiddleware:
         if identity is None:
             return self.get_response(request)
         cache = page_cache()
-        key = PAGE_KEY.format(digest=_digest(identity))
+        key = PAGE_KEY.format(digest=digest(identity))
         started = time.time()
         local = local_pages.get(key)
         try:
@@ -484,23 +475,15 @@ class PageCacheMiddleware:
         return request.scheme, host, language, path, request.META.get("QUERY_STRING", "")
 
     def _replay(self, request: HttpRequest, entry: tuple) -> HttpResponse:
-        _token, _until, status, headers, content, has_csrf, compressed = entry
+        _token, _until, status, headers, content, compressed = entry
         if compressed and ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
             response = HttpResponse(compressed, status=status, headers=headers)
             response["Content-Encoding"] = "gzip"
             response["Content-Length"] = str(len(compressed))
             response[HEADER] = HIT
             return response
-        if has_csrf:
-            # The visitor's own CSRF secret (a new one if the cookie is missing), masked
-            # afresh; Django's middleware then sets the cookie as the view would have.
-            self.csrf.process_request(request)
-            fresh = get_token(request).encode()
-            content = content.replace(CSRF_MARKER + CSRF_PLACEHOLDER, CSRF_MARKER + fresh)
         response = HttpResponse(content, status=status, headers=headers)
         response["Content-Length"] = str(len(content))
-        if has_csrf:
-            self.csrf.process_response(request, response)
         response[HEADER] = HIT
         return response
 
@@ -526,19 +509,11 @@ class PageCacheMiddleware:
         content = response.content
         if len(content) > settings.PAGE_CACHE_MAX_BYTES:
             return
-        cookies = set(response.cookies)
-        has_csrf = settings.CSRF_COOKIE_NAME in cookies
-        if has_csrf:
-            cookies.discard(settings.CSRF_COOKIE_NAME)
-            if not CACHED_VIEWS[match.view_name] or settings.CSRF_USE_SESSIONS:
-                return
-            content = _without_csrf_tokens(content)
-            if content is None:
-                return
-        if cookies:
+        # A cookie is the visitor's own: Django's CSRF cookie for a form that posts, say.
+        if response.cookies:
             return
         try:
-            if identity[4] and not _variant_allowed(cache, identity):
+            if identity[4] and not variant_allowed(identity, cache):
                 return
             until = _valid_until(cache, token, started)
             remaining = until - time.time()
@@ -552,8 +527,7 @@ class PageCacheMiddleware:
             compressed = None
             content_type = response.get("Content-Type", "").split(";")[0].strip()
             if (
-                not has_csrf
-                and content_type in COMPRESSED_TYPES
+                content_type in COMPRESSED_TYPES
                 and len(content) >= COMPRESS_MIN_BYTES
                 and not response.has_header("Content-Encoding")
             ):
@@ -562,7 +536,7 @@ class PageCacheMiddleware:
                 patch_vary_headers(response, ("Accept-Encoding",))
                 headers = [(n, v) for n, v in headers if n.lower() != "vary"]
                 headers.append(("Vary", response["Vary"]))
-            entry = (token, until, response.status_code, headers, content, has_csrf, compressed)
+            entry = (token, until, response.status_code, headers, content, compressed)
             cache.set(key, entry, timeout=max(1, int(remaining)))
             local_pages.keep(key, entry)
         except CACHE_ERRORS as error:
@@ -591,31 +565,21 @@ def _allow_listed(path: str, language: str) -> bool:
     return known
 
 
-def _digest(identity: tuple[str, ...]) -> str:
+def digest(identity: tuple[str, ...]) -> str:
     return hashlib.md5("\n".join(identity).encode(), usedforsecurity=False).hexdigest()
 
 
-def _variant_allowed(cache: BaseCache, identity: tuple[str, str, str, str, str]) -> bool:
-    """At most PAGE_CACHE_MAX_VARIANTS query strings of one address are stored per hour."""
-    key = VARIANTS_KEY.format(digest=_digest(identity[:4]))
+def variant_allowed(
+    identity: tuple[str, str, str, str, str], cache: BaseCache | None = None
+) -> bool:
+    """At most PAGE_CACHE_MAX_VARIANTS query strings of one address are stored per hour.
+
+    `identity` ends with the address and its query string; each call counts one.
+    """
+    cache = cache or page_cache()
+    key = VARIANTS_KEY.format(digest=digest(identity[:4]))
     cache.add(key, 0, timeout=VARIANTS_WINDOW)
     try:
         return cache.incr(key) <= settings.PAGE_CACHE_MAX_VARIANTS
     except ValueError:  # expired in between
         return False
-
-
-def _without_csrf_tokens(content: bytes) -> bytes | None:
-    """The HTML with every form's CSRF token replaced by the placeholder.
-
-    None if a token may be elsewhere in the page (no hidden form field found).
-    """
-    parts = content.split(CSRF_MARKER)
-    if len(parts) == 1:
-        return None
-    cleaned = [parts[0]]
-    for part in parts[1:]:
-        if part[CSRF_TOKEN_LENGTH : CSRF_TOKEN_LENGTH + 1] != b'"':
-            return None
-        cleaned.append(CSRF_PLACEHOLDER + part[CSRF_TOKEN_LENGTH:])
-    return CSRF_MARKER.join(cleaned)
