@@ -49,12 +49,20 @@ def _local_set(key: str, entry: tuple[float, object]) -> None:
             _local.popitem(last=False)
 
 
-def per_content_version(name: str, build: Callable[[], T], *, look_up_schedule: bool = True) -> T:
+def per_content_version(
+    name: str,
+    build: Callable[[], T],
+    *,
+    look_up_schedule: bool = True,
+    may_keep: Callable[[], bool] | None = None,
+) -> T:
     """`build()`, kept in the page cache for the current content version and language.
 
     With `look_up_schedule=False` the value is kept only once the next scheduled change
     is known for the version (the page cache or another value looked it up): a
     fragment of every page then never adds that lookup's queries to a request.
+    `may_keep`, if given, is asked right before a value would be stored (not when a
+    kept one is used); False leaves it unstored.
     """
     started = time.time()
     cache = page_cache.page_cache()
@@ -80,7 +88,7 @@ def per_content_version(name: str, build: Callable[[], T], *, look_up_schedule: 
     value = build()
     try:
         remaining = until - time.time()
-        if remaining > 0:
+        if remaining > 0 and (may_keep is None or may_keep()):
             _local_set(key, (until, value))
             cache.set(key, (until, value), timeout=max(1, int(remaining)))
     except CACHE_ERRORS:

@@ -2,6 +2,7 @@
 
 import contextlib
 import datetime
+from functools import partial
 
 from django import template
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from kkk_portal import page_cache
 from kkk_portal.filter_html import filter_field_html
 from kkk_portal.richtext import plain_text, to_rich_html
 from kkk_portal.translation import (
@@ -275,10 +277,13 @@ def site_footer(context) -> SafeString:
 
 
 class PerContentVersionNode(template.Node):
-    def __init__(self, name: str, nodelist: template.NodeList, *, per_path: bool) -> None:
+    def __init__(
+        self, name: str, nodelist: template.NodeList, *, per_path: bool, per_query: bool = False
+    ) -> None:
         self.name = name
         self.nodelist = nodelist
         self.per_path = per_path
+        self.per_query = per_query
 
     def render(self, context) -> SafeString:
         def build() -> str:
@@ -290,17 +295,25 @@ class PerContentVersionNode(template.Node):
                 return str(self.nodelist.render(context))
 
         name = self.name
+        may_keep = None
         if context.get("preview"):
             return mark_safe(build())  # noqa: S308 – a staff preview shows unsaved states
         if self.per_path:
             request = context.get("request")
-            if request is None or request.META.get("QUERY_STRING"):
+            query = request.META.get("QUERY_STRING", "") if request is not None else ""
+            if request is None or (query and not self.per_query):
                 return mark_safe(build())  # noqa: S308 – rendered by the engine
             name = f"{name}:{request.path}"
+            if query:
+                # Query strings come from visitors: as many per address and hour as
+                # the page cache stores (PAGE_CACHE_MAX_VARIANTS), counted apart.
+                name = f"{name}?{page_cache.digest((query,))}"
+                identity = ("fragment", self.name, get_language(), request.path, query)
+                may_keep = partial(page_cache.variant_allowed, identity)
         # A page's body: the first request after a change also works out when the next
         # scheduled change is due (one query per content type), so the copy is kept
         # even where no page cache or filter did that before.
-        return mark_safe(per_content_version(f"fragment:{name}", build))  # noqa: S308
+        return mark_safe(per_content_version(f"fragment:{name}", build, may_keep=may_keep))  # noqa: S308
 
 
 @register.tag("per_content_version")
@@ -311,17 +324,28 @@ def per_content_version_tag(parser, token) -> PerContentVersionNode:
     Only for fragments that depend on nothing but the public content, the language
     and the date: no query string, user, form or CSRF token. With `per_path` the copy
     is kept per path (for a page's object) and only for requests without a query
-    string. Whatever the fragment needs should be lazy, so a copy saves its queries:
+    string; with `per_path per_query` also per query string, for a fragment that depends
+    on nothing else of the request (a list with its GET filter form and page number),
+    as many query strings per address as the page cache keeps. Whatever the fragment
+    needs should be lazy, so a copy saves its queries:
     querysets, lazy objects, and a callable `prepare_fragment` in the context, which is
     called right before the fragment is rendered (e.g. `prefetch_related_objects`) and
     may return a dict of further values for the fragment.
     """
     bits = token.split_contents()
-    per_path = bits[2:] == ["per_path"]
-    if len(bits) - per_path != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+    options = bits[2:]
+    if (
+        len(bits) < 2
+        or options not in ([], ["per_path"], ["per_path", "per_query"])
+        or bits[1][0] not in "\"'"
+        or bits[1][0] != bits[1][-1]
+    ):
         raise template.TemplateSyntaxError(
-            'usage: {% per_content_version "name" [per_path] %}…{% end_per_content_version %}'
+            'usage: {% per_content_version "name" [per_path [per_query]] %}'
+            "…{% end_per_content_version %}"
         )
     nodelist = parser.parse(("end_per_content_version",))
     parser.delete_first_token()
-    return PerContentVersionNode(bits[1][1:-1], nodelist, per_path=per_path)
+    return PerContentVersionNode(
+        bits[1][1:-1], nodelist, per_path="per_path" in options, per_query="per_query" in options
+    )

@@ -95,3 +95,55 @@ def test_kept_project_cards_show_a_change_at_once_in_every_list_and_language(cli
     assert len(card) == 1
     assert "Neue Wege" in card[0]
     assert "Nachbarort" in card[0]
+
+
+def _queries(client, url: str) -> tuple[int, str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    return len(queries), html
+
+
+@pytest.mark.django_db
+def test_a_filtered_list_is_kept_per_query_string_and_shows_a_change_at_once(client):
+    from kkk_portal.enums import Bundesland
+    from tests.factories import MunicipalityFactory
+
+    saxony = ProjectFactory(title="Brücken bauen", title_en="Building bridges")
+    saxony.municipalities.set([MunicipalityFactory(name="Kartenstadt", state=Bundesland.SACHSEN)])
+    bavaria = ProjectFactory(title="Runder Tisch")
+    bavaria.municipalities.set([MunicipalityFactory(name="Bergdorf", state=Bundesland.BAYERN)])
+    _know_next_change()
+    rendered, first = _queries(client, "/projekte/?state=SN")
+    kept, second = _queries(client, "/projekte/?state=SN")
+    assert kept < rendered  # the body (count line, filter form, cards) came from the copy
+    assert second == first
+    assert texts(second, ".project-card h3") == ["Brücken bauen"]
+    assert attrs(second, "select[name=state] option[selected]", "value") == ["SN"]
+    # Another query string, another language: their own copies.
+    assert texts(client.get("/projekte/?state=BY"), ".project-card h3") == ["Runder Tisch"]
+    assert texts(client.get("/en/projekte/?state=SN"), ".project-card h3") == ["Building bridges"]
+
+    saxony.title = "Neue Wege"
+    saxony.save()
+    _know_next_change()
+    assert texts(client.get("/projekte/?state=SN"), ".project-card h3") == ["Neue Wege"]
+
+
+@pytest.mark.django_db
+def test_kept_query_strings_per_address_are_bounded(client, settings):
+    settings.PAGE_CACHE_MAX_VARIANTS = 1
+    ProjectFactory(title="Brücken bauen")
+    _know_next_change()
+    rendered, _ = _queries(client, "/projekte/?q=Br%C3%BCcken")
+    kept, _ = _queries(client, "/projekte/?q=Br%C3%BCcken")
+    assert kept < rendered
+    # The second query string of the hour is rendered every time, never kept.
+    first, _ = _queries(client, "/projekte/?q=Br%C3%BCcken&seite=1")
+    again, _ = _queries(client, "/projekte/?q=Br%C3%BCcken&seite=1")
+    assert again == first > kept
+    # The plain list is not a query string: kept as before.
+    _queries(client, "/projekte/")
+    assert _queries(client, "/projekte/")[0] < first
