@@ -322,7 +322,8 @@ def per_content_version_tag(parser, token) -> PerContentVersionNode:
     per content version and language (projects/versioned.py).
 
     Only for fragments that depend on nothing but the public content, the language
-    and the date: no query string, user, form or CSRF token. With `per_path` the copy
+    and the date (and, with `per_query`, the query string): no user, form that posts
+    or CSRF token. With `per_path` the copy
     is kept per path (for a page's object) and only for requests without a query
     string; with `per_path per_query` also per query string, for a fragment that depends
     on nothing else of the request (a list with its GET filter form and page number),
